@@ -1,0 +1,153 @@
+"""The statement: one value of one property of one entity, as one agency reported it.
+
+This is Counterflow's unit of storage and of access control. It follows
+FollowTheMoney's statement model (entity id, schema, property, value, dataset,
+original value, language, first/last seen) and adds the intelligence metadata an
+agency attaches to every value: the report it came in, when it was observed, the
+grading in its native scheme, the handling code and the classification marking.
+
+Entities are assembled from statements (``assemble``); merging entities later only
+re-points statements to a canonical id, it never rewrites them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthemoney import model as ftm_model
+from followthemoney.dataset import Dataset
+from followthemoney.statement import Statement as FtmStatement
+from followthemoney.statement import StatementEntity
+
+from counterflow.model.agencies import agency_slug
+from counterflow.model.grading import Grading
+from counterflow.model.handling import Classification, Handling
+
+# Properties Counterflow keeps beside FollowTheMoney's own (not part of its schemata).
+ROLE_PROP = "role"
+EXTENSION_PROPS = frozenset({ROLE_PROP})
+
+ENTITY_ID_RE = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]*[0-9a-zA-Z])?$")
+_LOCAL_SAFE = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.\-]{0,62}[0-9a-zA-Z])?$")
+
+DATASET = Dataset.make({"name": "counterflow", "title": "Counterflow"})
+
+
+def make_entity_id(agency: str, local_id: str) -> str:
+    """A store-wide entity id from an agency's own record id.
+
+    Record ids that are already FollowTheMoney-safe stay readable (``rs-mup.p17``);
+    anything else (``SRB/2026/17``) is replaced by a stable hash so ids never collide
+    after cleaning.
+    """
+    local = local_id.strip()
+    if not _LOCAL_SAFE.match(local):
+        local = "h" + hashlib.sha1(local.encode("utf-8")).hexdigest()[:20]
+    return f"{agency_slug(agency)}.{local}"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One graded, handling-coded value with full provenance."""
+
+    entity_id: str
+    schema: str
+    prop: str
+    prop_type: str
+    value: str
+    agency: str
+    report_id: str
+    reported_at: str
+    grading: Grading
+    handling: Handling
+    classification: Classification
+    original_value: str | None = None
+    lang: str | None = None
+    script: str | None = None
+    observed_at: str | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.key())
+
+    def key(self) -> str:
+        """Deterministic id: the same value in the same report always gets the same id."""
+        parts = [
+            self.report_id,
+            self.entity_id,
+            self.schema,
+            self.prop,
+            self.value,
+            self.original_value or "",
+            json.dumps(self.evidence, sort_keys=True, ensure_ascii=False),
+        ]
+        digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+        return digest[:32]
+
+    @property
+    def is_extension(self) -> bool:
+        """True for Counterflow-only properties (roles) that FtM entities do not carry."""
+        return self.prop in EXTENSION_PROPS
+
+    def to_ftm(self, canonical_id: str | None = None) -> FtmStatement:
+        """The FollowTheMoney statement for this value (dataset = reporting agency)."""
+        return FtmStatement(
+            entity_id=self.entity_id,
+            prop=self.prop,
+            schema=self.schema,
+            value=self.value,
+            dataset=self.agency,
+            lang=self.lang,
+            original_value=self.original_value,
+            first_seen=self.first_seen,
+            last_seen=self.last_seen,
+            canonical_id=canonical_id,
+            id=self.id,
+        )
+
+
+def common_schema(schemata: Iterable[str]) -> str:
+    """The most specific schema compatible with all given ones (Person + LegalEntity → Person)."""
+    result = None
+    for name in schemata:
+        schema = ftm_model.get(name)
+        if schema is None:
+            continue
+        result = schema if result is None else ftm_model.common_schema(result, schema)
+    if result is None:
+        raise ValueError("no known schema among statements")
+    return result.name
+
+
+def assemble(statements: Iterable[Statement], canonical_id: str | None = None) -> StatementEntity:
+    """A FollowTheMoney statement entity from Counterflow statements (extensions left out)."""
+    ftm = [s.to_ftm(canonical_id) for s in statements if not s.is_extension]
+    if not ftm:
+        raise ValueError("no FollowTheMoney statements to assemble")
+    schema = common_schema(s.schema for s in ftm)
+    ftm = [
+        FtmStatement(
+            entity_id=s.entity_id,
+            prop=s.prop,
+            schema=schema,
+            value=s.value,
+            dataset=s.dataset,
+            lang=s.lang,
+            original_value=s.original_value,
+            first_seen=s.first_seen,
+            last_seen=s.last_seen,
+            canonical_id=s.canonical_id,
+            id=s.id,
+        )
+        for s in ftm
+    ]
+    return StatementEntity.from_statements(DATASET, ftm)
