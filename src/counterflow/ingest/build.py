@@ -1,0 +1,216 @@
+"""Building statements for the entities of one report, shared by every reader.
+
+Readers hand over entities as ``{"id", "schema", "properties", "roles"?, …}`` with raw
+values; the builder resolves references, normalises each value with the right context,
+attaches provenance and records problems (never raising mid-report), so the caller can
+reject the whole report with every problem listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from followthemoney import model as ftm_model
+from followthemoney.schema import Schema
+from followthemoney.types import registry
+
+from counterflow.errors import InvalidValue, Problem
+from counterflow.ingest.mentions import NameIndex, find_selectors
+from counterflow.ingest.values import Context, normalise_value, stored_type
+from counterflow.model.agencies import agency_slug
+from counterflow.model.grading import Grading
+from counterflow.model.handling import Classification, Handling
+from counterflow.model.normalise import detect_script
+from counterflow.model.roles import ROLE_SCHEMATA, parse_role
+from counterflow.model.statement import ENTITY_ID_RE, ROLE_PROP, Statement, make_entity_id
+
+MENTION_PROPS = {"phone": "phoneMentioned", "email": "emailMentioned", "iban": "ibanMentioned"}
+MENTION_SCHEMA = {"plate": "Vehicle", "passport": "Passport", "wallet": "CryptoWallet"}
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Defaults every value of a report inherits (entities and values may override some)."""
+
+    agency: str
+    report_id: str
+    reported_at: str
+    observed_at: str | None
+    grading: Grading
+    handling: Handling
+    classification: Classification
+    lang: str | None
+    agency_country: str | None
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass
+class EntityBuilder:
+    prov: Provenance
+    problems: list[Problem]
+    statements: list[Statement] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set)
+    names: list[tuple[str, str]] = field(default_factory=list)
+
+    def entity_id(self, local: str) -> str:
+        return make_entity_id(self.prov.agency, local)
+
+    def _emit(self, prov: Provenance, entity_id: str, schema: str, prop: str, prop_type: str, value: str,
+              original: str | None, *, lang: str | None = None, script: str | None = None,
+              evidence: dict[str, Any] | None = None) -> None:
+        stmt = Statement(
+            entity_id=entity_id, schema=schema, prop=prop, prop_type=prop_type, value=value,
+            original_value=original if original != value else None, lang=lang or prov.lang, script=script,
+            agency=prov.agency, report_id=prov.report_id, reported_at=prov.reported_at,
+            observed_at=prov.observed_at, first_seen=prov.first_seen or prov.observed_at,
+            last_seen=prov.last_seen or prov.first_seen or prov.observed_at, grading=prov.grading,
+            handling=prov.handling, classification=prov.classification, evidence=evidence or {},
+        )
+        if stmt.id not in self._ids:
+            self._ids.add(stmt.id)
+            self.statements.append(stmt)
+
+    def add_entity(self, where: str, ent: dict[str, Any], local_ids: set[str],
+                   grading: Callable[[str, Any], Grading | None],
+                   handling: Callable[[str, Any], Handling | None],
+                   date: Callable[[str, Any], str | None]) -> None:
+        schema = ftm_model.get(ent["schema"])
+        assert schema is not None
+        entity_id = self.entity_id(str(ent["id"]))
+        prov = self.prov
+        if "grading" in ent:
+            prov = replace(prov, grading=grading(f"{where}.grading", ent["grading"]) or prov.grading)
+        if "handling" in ent:
+            prov = replace(prov, handling=handling(f"{where}.handling", ent["handling"]) or prov.handling)
+        for key in ("observed_at", "first_seen", "last_seen"):
+            if key in ent:
+                prov = replace(prov, **{key: date(f"{where}.{key}", ent[key])})
+        props: dict[str, Any] = ent.get("properties") or {}
+        ctx = self._context(schema, props)
+        for role_i, role in enumerate(ent.get("roles") or []):
+            rwhere = f"{where}.roles[{role_i}]"
+            if not any(schema.is_a(s) for s in ROLE_SCHEMATA):
+                self.problems.append(Problem(rwhere, str(role), f"roles apply to persons, not {schema.name}"))
+                continue
+            try:
+                self._emit(prov, entity_id, schema.name, ROLE_PROP, "role", parse_role(str(role)).value, None)
+            except InvalidValue as exc:
+                self.problems.append(Problem(rwhere, str(role), exc.reason))
+        for prop_name, raw_values in props.items():
+            pwhere = f"{where}.properties.{prop_name}"
+            prop = schema.get(prop_name)
+            if prop is None:
+                self.problems.append(Problem(pwhere, None, f"{schema.name} has no property {prop_name!r}"))
+                continue
+            if prop.stub:
+                self.problems.append(Problem(pwhere, None, f"{prop_name!r} is a reverse property; "
+                                                           "set it on the other entity"))
+                continue
+            values = raw_values if isinstance(raw_values, list) else [raw_values]
+            for vi, raw in enumerate(values):
+                self._add_value(f"{pwhere}[{vi}]", prov, entity_id, schema, prop_name, raw, ctx, local_ids,
+                                grading, date)
+
+    def _context(self, schema: Schema, props: dict[str, Any]) -> Context:
+        def first(name: str) -> str | None:
+            raw = props.get(name)
+            raw = raw[0] if isinstance(raw, list) and raw else raw
+            raw = raw.get("value") if isinstance(raw, dict) else raw
+            return raw if isinstance(raw, str) else None
+
+        country = None
+        for key in ("country", "nationality", "jurisdiction"):
+            value = first(key)
+            if value and schema.get(key) is not None:
+                cleaned = registry.country.clean(value, proxy=None)
+                if cleaned:
+                    country = str(cleaned).upper()
+                    break
+        id_type = first("type") if schema.is_a("Identification") else None
+        return Context(agency_country=self.prov.agency_country, entity_country=country, identification_type=id_type)
+
+    def _add_value(self, where: str, prov: Provenance, entity_id: str, schema: Schema, prop_name: str,
+                   raw: Any, ctx: Context, local_ids: set[str],
+                   grading: Callable[[str, Any], Grading | None], date: Callable[[str, Any], str | None]) -> None:
+        prop = schema.properties[prop_name]
+        lang = None
+        if isinstance(raw, dict):
+            if "grading" in raw:
+                prov = replace(prov, grading=grading(f"{where}.grading", raw["grading"]) or prov.grading)
+            for key in ("observed_at", "first_seen", "last_seen"):
+                if key in raw:
+                    prov = replace(prov, **{key: date(f"{where}.{key}", raw[key])})
+            lang = raw.get("lang")
+            raw = raw.get("value")
+        if not isinstance(raw, str):
+            self.problems.append(Problem(where, None, "value must be a string"))
+            return
+        if prop.type == registry.entity:
+            target = raw.strip()
+            if target in local_ids:
+                value = self.entity_id(target)
+            elif "." in target and ENTITY_ID_RE.match(target):
+                value = target
+            else:
+                self.problems.append(Problem(where, raw, "reference to an entity not in this report "
+                                                         "(use a local id or a full entity id like rs-mup.p17)"))
+                return
+            self._emit(prov, entity_id, schema.name, prop_name, "entity", value, None)
+            return
+        try:
+            norm = normalise_value(prop, raw, ctx)
+        except InvalidValue as exc:
+            self.problems.append(Problem(where, raw[:200], exc.reason))
+            return
+        ptype = stored_type(prop)
+        script = norm.evidence.get("script") if ptype in {"name", "string", "text"} else None
+        evidence = {k: v for k, v in norm.evidence.items() if k != "script"}
+        self._emit(prov, entity_id, schema.name, prop_name, ptype, norm.value, norm.original, lang=lang,
+                   script=script, evidence=evidence)
+        if ptype == "name" and schema.is_a("LegalEntity"):
+            self.names.append((entity_id, norm.value))
+
+    def add_text(self, title: Any, text: Any, names: NameIndex | None) -> None:
+        """The report's free text as a PlainText entity, with the selectors and names it mentions."""
+        prov = self.prov
+        digest = hashlib.sha1(f"{prov.agency}\x1f{prov.report_id}".encode()).hexdigest()[:16]
+        doc_id = f"{agency_slug(prov.agency)}.report-{digest}"
+        if isinstance(title, str) and title.strip():
+            self._emit(prov, doc_id, "PlainText", "title", "string", title.strip(), None,
+                       script=detect_script(title) or None)
+        if not isinstance(text, str) or not text.strip():
+            return
+        self._emit(prov, doc_id, "PlainText", "bodyText", "text", text, None, script=detect_script(text) or None)
+        index = NameIndex()
+        if names is not None:
+            index = names
+        for eid, name in self.names:
+            index.add(eid, name)
+        for found in [*find_selectors(text, prov.agency_country), *index.find(text)]:
+            evidence: dict[str, Any] = {"offsets": [found.start, found.end], **found.normalised.evidence}
+            original = text[found.start:found.end]
+            if found.kind in MENTION_PROPS:
+                self._emit(prov, doc_id, "PlainText", MENTION_PROPS[found.kind], found.kind,
+                           found.normalised.value, original, evidence=evidence)
+            elif found.kind == "name":
+                self._emit(prov, doc_id, "PlainText", "peopleMentioned", "name", found.normalised.value,
+                           original, evidence={**evidence, "entity_id": found.entity_id})
+                self._mention(prov, doc_id, found, original, evidence, resolved=found.entity_id)
+            else:
+                self._mention(prov, doc_id, found, original, evidence)
+
+    def _mention(self, prov: Provenance, doc_id: str, found: Any, original: str, evidence: dict[str, Any],
+                 resolved: str | None = None) -> None:
+        key = f"{doc_id}\x1f{found.kind}\x1f{found.start}\x1f{found.normalised.value}"
+        mid = f"{doc_id}.m{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+        self._emit(prov, mid, "Mention", "document", "entity", doc_id, None)
+        self._emit(prov, mid, "Mention", "name", "name" if found.kind == "name" else "identifier",
+                   found.normalised.value, original, evidence=evidence)
+        schema = "Person" if found.kind == "name" else MENTION_SCHEMA[found.kind]
+        self._emit(prov, mid, "Mention", "detectedSchema", "string", schema, None)
+        if resolved:
+            self._emit(prov, mid, "Mention", "resolved", "entity", resolved, None)

@@ -1,0 +1,209 @@
+"""Validating a native report and turning it into statements, all or nothing.
+
+``parse_report`` checks the JSON Schema, then every code, schema, property, reference
+and value, collecting *every* problem with its JSON path before deciding. Either a
+complete ``ParsedReport`` comes back or ``ReportRejected`` lists all that is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from followthemoney import model as ftm_model
+from followthemoney.types import registry
+from jsonschema import Draft202012Validator
+
+from counterflow.errors import InvalidValue, Problem, ReportRejected
+from counterflow.ingest.build import EntityBuilder, Provenance
+from counterflow.ingest.mentions import NameIndex
+from counterflow.model.agencies import agency_country, validate_agency
+from counterflow.model.grading import Grading
+from counterflow.model.handling import Classification, Handling
+from counterflow.model.normalise import normalise_date
+from counterflow.model.statement import Statement
+from counterflow.store.rows import report_key, statement_to_row
+from counterflow.store.sql import ReportRecord
+
+FORMAT = "counterflow.report/1"
+ALLOWED_SCHEMATA = frozenset(
+    {"Person", "Organization", "Company", "LegalEntity", "Vehicle", "Vessel", "BankAccount", "CryptoWallet",
+     "Address", "Passport", "Identification", "Call", "Payment", "Trip", "Event", "Associate", "Family",
+     "Membership", "Ownership", "UnknownLink", "Sanction", "Note"}
+)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    raw = resources.files("counterflow.ingest").joinpath("schemas/report.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReport:
+    agency: str
+    report_id: str
+    statements: list[Statement]
+    record: ReportRecord
+
+
+def content_hash(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(report)"
+
+
+def parse_report(data: Any, *, source: str | None = None, names: NameIndex | None = None) -> ParsedReport:
+    """Validate and convert one native report; raises ReportRejected listing every problem."""
+    label = str(data.get("report_id", "?")) if isinstance(data, dict) else "?"
+    problems: list[Problem] = []
+    for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        shown = err.instance if isinstance(err.instance, str | int | float) else None
+        reason = err.message if shown is None else err.message.replace(repr(shown), "").strip() or err.message
+        problems.append(Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason))
+    if not isinstance(data, dict):
+        raise ReportRejected(label, problems or [Problem("(report)", None, "a report must be a JSON object")])
+
+    def check(where: str, value: Any, fn: Any) -> Any:
+        try:
+            return fn()
+        except InvalidValue as exc:
+            problems.append(Problem(where, None if value is None else str(value)[:200], exc.reason))
+            return None
+
+    agency = data.get("agency")
+    agency_ok = isinstance(agency, str) and check("agency", agency, lambda: validate_agency(agency))
+    grading = _grading(data.get("grading"), "grading", check)
+    handling = _handling(data.get("handling"), "handling", check)
+    classification = None
+    if isinstance(data.get("classification"), str):
+        classification = check("classification", data["classification"],
+                               lambda: Classification.parse(data["classification"]))
+    reported_at = _date(data.get("reported_at"), "reported_at", check)
+    observed_at = _date(data.get("observed_at"), "observed_at", check)
+
+    if not (agency_ok and grading and handling and classification and reported_at) or problems:
+        # Header problems make every value's provenance unknown: report all found so far
+        # plus the entity-level problems that do not depend on the header.
+        _entity_shape_problems(data, problems)
+        raise ReportRejected(label, problems)
+
+    assert isinstance(agency, str)
+    report_id = str(data["report_id"])
+    prov = Provenance(
+        agency=agency,
+        report_id=report_id,
+        reported_at=reported_at,
+        observed_at=observed_at,
+        grading=grading,
+        handling=handling,
+        classification=classification,
+        lang=data.get("language"),
+        agency_country=agency_country(agency),
+    )
+    builder = EntityBuilder(prov, problems)
+    entities = data.get("entities") or []
+    local_ids = {e["id"] for e in entities if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    seen: set[str] = set()
+    for i, ent in enumerate(entities):
+        where = f"entities[{i}]"
+        if not isinstance(ent, dict):
+            continue
+        ent_id = ent.get("id")
+        if ent_id in seen:
+            problems.append(Problem(f"{where}.id", str(ent_id), "duplicate entity id in this report"))
+            continue
+        seen.add(str(ent_id))
+        schema_name = ent.get("schema")
+        if schema_name not in ALLOWED_SCHEMATA:
+            known = "known" if ftm_model.get(str(schema_name)) is not None else "unknown"
+            problems.append(Problem(f"{where}.schema", str(schema_name),
+                                    f"{known} schema not accepted (accepted: {', '.join(sorted(ALLOWED_SCHEMATA))})"))
+            continue
+        builder.add_entity(where, ent, local_ids, lambda w, g: _grading(g, w, check),
+                           lambda w, h: _handling(h, w, check), lambda w, d: _date(d, w, check))
+    text_parts = [str(data.get(k)) for k in ("title", "text") if data.get(k)]
+    if text_parts:
+        builder.add_text(data.get("title"), data.get("text"), names)
+    if problems:
+        raise ReportRejected(label, problems)
+
+    stmts = builder.statements
+    sha = content_hash(data)
+    record = ReportRecord(
+        report={
+            "report_key": report_key(agency, report_id),
+            "agency": agency,
+            "report_id": report_id,
+            "format": FORMAT,
+            "reported_at": reported_at,
+            "observed_at": observed_at,
+            "language": data.get("language"),
+            "grading_scheme": grading.scheme.value,
+            "grading_source": grading.source,
+            "grading_info": grading.information,
+            "handling_scheme": handling.scheme.value,
+            "handling_code": handling.code,
+            "handling_conditions": handling.conditions,
+            "classification": classification.value,
+            "title": data.get("title"),
+            "source": source,
+            "sha256": sha,
+            "n_statements": len(stmts),
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        statements=[statement_to_row(s) for s in stmts],
+    )
+    return ParsedReport(agency, report_id, stmts, record)
+
+
+def _grading(raw: Any, where: str, check: Any) -> Grading | None:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("scheme", "source", "information")):
+        return None
+    return check(f"{where}", f"{raw['scheme']} {raw['source']}{raw['information']}",  # type: ignore[no-any-return]
+                 lambda: Grading.parse(raw["scheme"], raw["source"], raw["information"]))
+
+
+def _handling(raw: Any, where: str, check: Any) -> Handling | None:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("scheme", "code")):
+        return None
+    return check(where, f"{raw['scheme']} {raw['code']}",  # type: ignore[no-any-return]
+                 lambda: Handling.parse(raw["scheme"], raw["code"], raw.get("conditions")))
+
+
+def _date(raw: Any, where: str, check: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    result = check(where, raw, lambda: normalise_date(raw))
+    return None if result is None else str(result.value)
+
+
+def _entity_shape_problems(data: dict[str, Any], problems: list[Problem]) -> None:
+    for i, ent in enumerate(data.get("entities") or []):
+        if not isinstance(ent, dict):
+            continue
+        schema = ftm_model.get(str(ent.get("schema")))
+        if ent.get("schema") not in ALLOWED_SCHEMATA:
+            problems.append(Problem(f"entities[{i}].schema", str(ent.get("schema")), "schema not accepted"))
+            continue
+        assert schema is not None
+        for prop in (ent.get("properties") or {}):
+            if schema.get(prop) is None:
+                problems.append(Problem(f"entities[{i}].properties.{prop}", None,
+                                        f"{schema.name} has no property {prop!r}"))
+
+
+def country_code(raw: str) -> str | None:
+    cleaned = registry.country.clean(raw, proxy=None)
+    return None if cleaned is None else str(cleaned).upper()

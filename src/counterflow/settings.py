@@ -1,0 +1,42 @@
+"""Typed, immutable settings read once from ``COUNTERFLOW_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from counterflow.errors import ConfigurationError
+
+DEFAULT_DATABASE_FILE = "counterflow.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a Counterflow process is configured with.
+
+    ``database_url``: ``sqlite:///path`` (embedded default: ``counterflow.sqlite`` in the
+    working directory) or ``postgresql+psycopg://user@host:port/db``.
+    ``batch_size``: statements per write transaction in bulk ingest.
+    """
+
+    database_url: str
+    batch_size: int = 20_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("COUNTERFLOW_DATABASE_URL") or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+        if not (url.startswith("sqlite:///") or url.startswith("postgresql")):
+            raise ConfigurationError(
+                "COUNTERFLOW_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://…", url=url
+            )
+        raw_batch = env.get("COUNTERFLOW_BATCH_SIZE", "20000")
+        try:
+            batch = int(raw_batch)
+        except ValueError:
+            raise ConfigurationError("COUNTERFLOW_BATCH_SIZE must be an integer", value=raw_batch) from None
+        if batch < 1:
+            raise ConfigurationError("COUNTERFLOW_BATCH_SIZE must be positive", value=raw_batch)
+        return cls(database_url=url, batch_size=batch)

@@ -1,0 +1,90 @@
+"""Versioned schema migrations, applied in order when a store is opened.
+
+Each migration is a function of (connection, dialect name) and runs in its own
+transaction; ``cf_migrations`` records what was applied. Add new migrations at the end,
+never edit an applied one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, insert, inspect, select, text
+
+from counterflow.store import schema
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[Connection, str], None]
+
+
+def _v1_base(conn: Connection, dialect: str) -> None:
+    schema.metadata.create_all(
+        conn, tables=[schema.meta, schema.reports, schema.statements], checkfirst=True
+    )
+    if dialect == "sqlite":
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS statement_fts USING fts5("
+                "value, original, content='', contentless_delete=1, "
+                "tokenize='unicode61 remove_diacritics 2')"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS statements_fts_ai AFTER INSERT ON statements "
+                "WHEN new.prop_type IN ('name', 'text') BEGIN "
+                "INSERT INTO statement_fts(rowid, value, original) "
+                "VALUES (new.rowid, new.value, coalesce(new.original_value, '')); END"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS statements_fts_ad AFTER DELETE ON statements "
+                "WHEN old.prop_type IN ('name', 'text') BEGIN "
+                "DELETE FROM statement_fts WHERE rowid = old.rowid; END"
+            )
+        )
+    else:
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_statements_fts ON statements USING GIN "
+                "(to_tsvector('simple', value || ' ' || coalesce(original_value, ''))) "
+                "WHERE prop_type IN ('name', 'text')"
+            )
+        )
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "reports, statements, full-text search", _v1_base),
+]
+
+
+def current_version(engine: Engine) -> int:
+    if not inspect(engine).has_table("cf_migrations"):
+        return 0
+    with engine.connect() as conn:
+        version = conn.execute(select(schema.migrations.c.version).order_by(
+            schema.migrations.c.version.desc()).limit(1)).scalar()
+    return int(version or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Apply pending migrations; returns the schema version now in force."""
+    schema.migrations.create(engine, checkfirst=True)
+    done = current_version(engine)
+    for version, description, apply in MIGRATIONS:
+        if version <= done:
+            continue
+        with engine.begin() as conn:
+            log.info("applying migration %d: %s", version, description)
+            apply(conn, engine.dialect.name)
+            conn.execute(
+                insert(schema.migrations).values(
+                    version=version, description=description, applied_at=datetime.now(UTC).isoformat()
+                )
+            )
+        done = version
+    return done

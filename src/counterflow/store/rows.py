@@ -1,0 +1,81 @@
+"""Conversion between statements and flat store rows (tuples in ``STATEMENT_COLUMNS`` order)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from counterflow.model.grading import Grading, GradingScheme
+from counterflow.model.handling import Classification, Handling, HandlingScheme
+from counterflow.model.statement import Statement
+
+StatementRow = tuple[Any, ...]
+
+
+def report_key(agency: str, report_id: str) -> str:
+    return f"{agency}:{report_id}"
+
+
+def statement_to_row(stmt: Statement) -> StatementRow:
+    g, h = stmt.grading, stmt.handling
+    return (
+        stmt.id,
+        stmt.entity_id,
+        stmt.schema,
+        stmt.prop,
+        stmt.prop_type,
+        stmt.value,
+        stmt.original_value,
+        stmt.lang,
+        stmt.script,
+        stmt.agency,
+        report_key(stmt.agency, stmt.report_id),
+        stmt.observed_at,
+        stmt.reported_at,
+        stmt.first_seen,
+        stmt.last_seen,
+        g.scheme.value,
+        g.source,
+        g.information,
+        g.common,
+        h.scheme.value,
+        h.code,
+        h.conditions,
+        h.rank,
+        stmt.classification.value,
+        stmt.classification.level,
+        json.dumps(stmt.evidence, ensure_ascii=False, sort_keys=True) if stmt.evidence else None,
+    )
+
+
+def row_to_statement(row: Mapping[str, Any] | Sequence[Any]) -> Statement:
+    """A statement from a store row (a mapping by column name, or a tuple in column order)."""
+    if not isinstance(row, Mapping):
+        from counterflow.store.schema import STATEMENT_COLUMNS
+
+        row = dict(zip(STATEMENT_COLUMNS, row, strict=True))
+    agency, _, report_id = str(row["report_key"]).partition(":")
+    return Statement(
+        id=row["id"],
+        entity_id=row["entity_id"],
+        schema=row["schema"],
+        prop=row["prop"],
+        prop_type=row["prop_type"],
+        value=row["value"],
+        original_value=row["original_value"],
+        lang=row["lang"],
+        script=row["script"],
+        agency=row["agency"],
+        report_id=report_id,
+        observed_at=row["observed_at"],
+        reported_at=row["reported_at"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        grading=Grading(GradingScheme(row["grading_scheme"]), row["grading_source"], row["grading_info"]),
+        handling=Handling(
+            HandlingScheme(row["handling_scheme"]), row["handling_code"], row["handling_conditions"]
+        ),
+        classification=Classification(row["classification"]),
+        evidence=json.loads(row["evidence"]) if row["evidence"] else {},
+    )

@@ -1,0 +1,114 @@
+"""Tables of the store (SQLAlchemy Core), shared by the SQLite and PostgreSQL adapters.
+
+``statements`` is the only home of intelligence content; ``reports`` records what was
+ingested (and its content hash, which makes ingest idempotent). Search indexes are
+dialect-specific and created by the migrations (FTS5 on SQLite, GIN on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+meta = Table(
+    "cf_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+migrations = Table(
+    "cf_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("report_key", String(200), primary_key=True),  # "<agency>:<report_id>"
+    Column("agency", String(64), nullable=False, index=True),
+    Column("report_id", String(128), nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("reported_at", String(40), nullable=False),
+    Column("observed_at", String(40)),
+    Column("language", String(8)),
+    Column("grading_scheme", String(8), nullable=False),
+    Column("grading_source", String(2), nullable=False),
+    Column("grading_info", String(2), nullable=False),
+    Column("handling_scheme", String(8), nullable=False),
+    Column("handling_code", String(4), nullable=False),
+    Column("handling_conditions", Text),
+    Column("classification", String(24), nullable=False),
+    Column("title", Text),
+    Column("source", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("n_statements", Integer, nullable=False),
+    Column("ingested_at", String(40), nullable=False),
+)
+
+STATEMENT_COLUMNS = (
+    "id",
+    "entity_id",
+    "schema",
+    "prop",
+    "prop_type",
+    "value",
+    "original_value",
+    "lang",
+    "script",
+    "agency",
+    "report_key",
+    "observed_at",
+    "reported_at",
+    "first_seen",
+    "last_seen",
+    "grading_scheme",
+    "grading_source",
+    "grading_info",
+    "grading_common",
+    "handling_scheme",
+    "handling_code",
+    "handling_conditions",
+    "handling_rank",
+    "classification",
+    "class_level",
+    "evidence",
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("entity_id", String(200), nullable=False),
+    Column("schema", String(40), nullable=False),
+    Column("prop", String(64), nullable=False),
+    Column("prop_type", String(24), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("original_value", Text),
+    Column("lang", String(8)),
+    Column("script", String(12)),
+    Column("agency", String(64), nullable=False),
+    Column("report_key", String(200), nullable=False),
+    Column("observed_at", String(40)),
+    Column("reported_at", String(40), nullable=False),
+    Column("first_seen", String(40)),
+    Column("last_seen", String(40)),
+    Column("grading_scheme", String(8), nullable=False),
+    Column("grading_source", String(2), nullable=False),
+    Column("grading_info", String(2), nullable=False),
+    Column("grading_common", String(2), nullable=False),
+    Column("handling_scheme", String(8), nullable=False),
+    Column("handling_code", String(4), nullable=False),
+    Column("handling_conditions", Text),
+    Column("handling_rank", Integer, nullable=False),
+    Column("classification", String(24), nullable=False),
+    Column("class_level", Integer, nullable=False),
+    Column("evidence", Text),
+    Index("ix_statements_entity", "entity_id"),
+    Index("ix_statements_value", "prop_type", "value"),
+    Index("ix_statements_report", "report_key"),
+)

@@ -1,0 +1,298 @@
+"""The store: one implementation over SQLAlchemy Core for SQLite and PostgreSQL.
+
+Queries are SQLAlchemy Core; the two places the dialects differ are isolated here:
+full-text search (FTS5 vs ``to_tsvector``) and the bulk write path, which goes to the
+driver directly (sqlite3 ``executemany``; psycopg ``COPY``) because statement rows are
+written by the million and SQLAlchemy's per-row overhead would dominate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from counterflow.errors import NotFound, StoreError, StoreUnavailable
+from counterflow.model.statement import Statement
+from counterflow.store import schema
+from counterflow.store.migrations import migrate
+from counterflow.store.rows import StatementRow, row_to_statement
+
+log = logging.getLogger(__name__)
+
+_INSERT_SQLITE = (
+    f"INSERT INTO statements ({', '.join(schema.STATEMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in schema.STATEMENT_COLUMNS)})"
+)
+_COPY_PG = f"COPY statements ({', '.join(schema.STATEMENT_COLUMNS)}) FROM STDIN"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """A validated report ready to be written: its ``reports`` row and its statement rows."""
+
+    report: dict[str, Any]
+    statements: list[StatementRow] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return str(self.report["report_key"])
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    entity_id: str
+    schema: str
+    value: str
+    original_value: str | None
+    agency: str
+    score: float
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+class SqlStore:
+    """Counterflow's store on SQLite (embedded default) or PostgreSQL."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, echo=echo, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.version = migrate(self.engine)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"cannot open the store at {self._safe_url()}: {exc.orig}") from exc
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else "?"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------------
+
+    def existing_reports(self, keys: Sequence[str]) -> dict[str, str]:
+        """report_key → sha256 for those of ``keys`` already stored."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                rows = conn.execute(
+                    select(schema.reports.c.report_key, schema.reports.c.sha256).where(
+                        schema.reports.c.report_key.in_(chunk)
+                    )
+                )
+                found.update({r.report_key: r.sha256 for r in rows})
+        return found
+
+    def write_reports(self, records: Sequence[ReportRecord]) -> dict[str, str]:
+        """Write whole reports in one transaction; returns report_key → added | unchanged | conflict.
+
+        A report already stored with the same content hash is skipped (idempotent); one
+        stored with a different hash is a conflict and is not written (the others are).
+        """
+        if not records:
+            return {}
+        outcome: dict[str, str] = {}
+        existing = self.existing_reports([r.key for r in records])
+        fresh: list[ReportRecord] = []
+        seen: set[str] = set()
+        for rec in records:
+            if rec.key in existing or rec.key in seen:
+                stored = existing.get(rec.key)
+                if stored is None:  # twice in this batch
+                    stored = next(r.report["sha256"] for r in fresh if r.key == rec.key)
+                outcome[rec.key] = "unchanged" if stored == rec.report["sha256"] else "conflict"
+                continue
+            seen.add(rec.key)
+            fresh.append(rec)
+        if not fresh:
+            return outcome
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(schema.reports.insert(), [rec.report for rec in fresh])
+                self._insert_statements(conn, [row for rec in fresh for row in rec.statements])
+        except IntegrityError:
+            # Another writer stored one of these reports meanwhile: settle them one by one.
+            if len(fresh) > 1:
+                for rec in fresh:
+                    outcome.update(self.write_reports([rec]))
+                return outcome
+            rec = fresh[0]
+            stored = self.existing_reports([rec.key]).get(rec.key)
+            if stored is None:
+                raise StoreError(f"report {rec.key}: duplicate statement ids", report=rec.key) from None
+            return {**outcome, **self.write_reports([rec])}
+        except OperationalError as exc:
+            raise StoreUnavailable(f"store unavailable while writing: {exc.orig}") from exc
+        outcome.update({rec.key: "added" for rec in fresh})
+        return outcome
+
+    def _insert_statements(self, conn: Connection, rows: list[StatementRow]) -> None:
+        if not rows:
+            return
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        if self.dialect == "sqlite":
+            cur = raw.cursor()
+            cur.executemany(_INSERT_SQLITE, rows)
+            cur.close()
+        else:
+            with raw.cursor() as cur, cur.copy(_COPY_PG) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def statements_for_entities(self, entity_ids: Iterable[str]) -> list[Statement]:
+        ids = sorted(set(entity_ids))
+        out: list[Statement] = []
+        st = schema.statements
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(select(st).where(st.c.entity_id.in_(ids[start : start + 500])))
+                out.extend(row_to_statement(r._mapping) for r in rows)
+        out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
+        return out
+
+    def statements_for_entity(self, entity_id: str) -> list[Statement]:
+        found = self.statements_for_entities([entity_id])
+        if not found:
+            raise NotFound(f"no entity {entity_id!r}", entity_id=entity_id)
+        return found
+
+    def statements_for_report(self, agency: str, report_id: str) -> list[Statement]:
+        st = schema.statements
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(st).where(st.c.report_key == f"{agency}:{report_id}").order_by(st.c.id))
+            return [row_to_statement(r._mapping) for r in rows]
+
+    def iter_statements(self, *, batch: int = 10_000, prop_types: Sequence[str] | None = None
+                        ) -> Iterator[Statement]:
+        """Every statement, streamed in batches (bounded memory)."""
+        st = schema.statements
+        last = ""
+        with self.engine.connect() as conn:
+            while True:
+                q = select(st).where(st.c.id > last).order_by(st.c.id).limit(batch)
+                if prop_types:
+                    q = q.where(st.c.prop_type.in_(list(prop_types)))
+                rows = conn.execute(q).all()
+                if not rows:
+                    return
+                for r in rows:
+                    yield row_to_statement(r._mapping)
+                last = rows[-1].id
+
+    def find_by_value(self, prop_type: str, value: str) -> list[Statement]:
+        st = schema.statements
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(st).where(st.c.prop_type == prop_type, st.c.value == value))
+            return [row_to_statement(r._mapping) for r in rows]
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over names and free text; ``query`` is matched as words (AND)."""
+        words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
+        if not words:
+            return []
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                match = " ".join(f'"{w}"*' for w in words)
+                rows = conn.execute(
+                    text(
+                        "SELECT s.entity_id, s.schema, s.value, s.original_value, s.agency, -f.rank AS score "
+                        "FROM statement_fts f JOIN statements s ON s.rowid = f.rowid "
+                        "WHERE statement_fts MATCH :m ORDER BY f.rank LIMIT :lim"
+                    ),
+                    {"m": match, "lim": limit * 5},
+                ).all()
+            else:
+                tsq = " & ".join(f"{w}:*" for w in words)
+                rows = conn.execute(
+                    text(
+                        "SELECT entity_id, schema, value, original_value, agency, "
+                        "ts_rank(to_tsvector('simple', value || ' ' || coalesce(original_value, '')), "
+                        "to_tsquery('simple', :q)) AS score FROM statements "
+                        "WHERE prop_type IN ('name', 'text') AND "
+                        "to_tsvector('simple', value || ' ' || coalesce(original_value, '')) "
+                        "@@ to_tsquery('simple', :q) ORDER BY score DESC LIMIT :lim"
+                    ),
+                    {"q": tsq, "lim": limit * 5},
+                ).all()
+        hits: dict[str, SearchHit] = {}
+        for r in rows:
+            if r.entity_id not in hits:
+                hits[r.entity_id] = SearchHit(r.entity_id, r.schema, r.value, r.original_value, r.agency,
+                                              float(r.score))
+        return list(hits.values())[:limit]
+
+    def stats(self) -> dict[str, Any]:
+        st, rp = schema.statements, schema.reports
+        with self.engine.connect() as conn:
+            n_statements = conn.execute(select(func.count()).select_from(st)).scalar_one()
+            n_entities = conn.execute(select(func.count(st.c.entity_id.distinct()))).scalar_one()
+            n_reports = conn.execute(select(func.count()).select_from(rp)).scalar_one()
+            by_agency = {
+                r.agency: {"reports": r.n}
+                for r in conn.execute(select(rp.c.agency, func.count().label("n")).group_by(rp.c.agency))
+            }
+            for r in conn.execute(select(st.c.agency, func.count().label("n")).group_by(st.c.agency)):
+                by_agency.setdefault(r.agency, {"reports": 0})["statements"] = r.n
+            by_schema = {
+                r.schema: r.n
+                for r in conn.execute(
+                    select(st.c.schema, func.count(st.c.entity_id.distinct()).label("n")).group_by(st.c.schema)
+                )
+            }
+        return {
+            "statements": n_statements,
+            "entities": n_entities,
+            "reports": n_reports,
+            "by_agency": dict(sorted(by_agency.items())),
+            "entities_by_schema": dict(sorted(by_schema.items())),
+            "schema_version": self.version,
+            "backend": self.dialect,
+        }
+
+    def report_row(self, agency: str, report_id: str) -> dict[str, Any]:
+        rp = schema.reports
+        with self.engine.connect() as conn:
+            row = conn.execute(select(rp).where(rp.c.report_key == f"{agency}:{report_id}")).first()
+        if row is None:
+            raise NotFound(f"no report {report_id!r} from {agency}", agency=agency, report_id=report_id)
+        return dict(row._mapping)
+
+    def name_index(self) -> Iterator[tuple[str, str, str]]:
+        """(entity_id, schema, value) for every name of a person or organisation, streamed."""
+        st = schema.statements
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=5000).execute(
+                select(st.c.entity_id, st.c.schema, st.c.value).where(
+                    st.c.prop_type == "name",
+                    st.c.schema.in_(["Person", "Organization", "Company", "LegalEntity"]),
+                )
+            )
+            for r in result:
+                yield r.entity_id, r.schema, r.value
+
+
+def open_store(url: str) -> SqlStore:
+    return SqlStore(url)
