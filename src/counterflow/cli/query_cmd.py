@@ -19,14 +19,15 @@ from counterflow.store import SearchHit, SqlStore, open_store
 
 def search_store(store: SqlStore, query: str, limit: int) -> list[SearchHit]:
     """Search as written and in the normalised Latin form, so any script finds any script."""
-    hits = {h.entity_id: h for h in store.search(query, limit=limit)}
+    hits = {h.entity_id: h for h in store.search(query, limit=limit * 2) if h.schema != "Mention"}
     try:
         latin = normalise_name(query).value
     except InvalidValue:
         latin = query
     if latin != query:
-        for h in store.search(latin, limit=limit):
-            hits.setdefault(h.entity_id, h)
+        for h in store.search(latin, limit=limit * 2):
+            if h.schema != "Mention":
+                hits.setdefault(h.entity_id, h)
     return sorted(hits.values(), key=lambda h: -h.score)[:limit]
 
 

@@ -93,24 +93,21 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
     reported_at = _date(data.get("reported_at"), "reported_at", check)
     observed_at = _date(data.get("observed_at"), "observed_at", check)
 
-    if not (agency_ok and grading and handling and classification and reported_at) or problems:
-        # Header problems make every value's provenance unknown: report all found so far
-        # plus the entity-level problems that do not depend on the header.
-        _entity_shape_problems(data, problems)
-        raise ReportRejected(label, problems)
-
-    assert isinstance(agency, str)
-    report_id = str(data["report_id"])
+    header_ok = bool(agency_ok and grading and handling and classification and reported_at) and not problems
+    assert agency is None or isinstance(agency, str)
+    report_id = str(data.get("report_id"))
+    # With a bad header the values are still checked (against stand-in provenance), so
+    # that one rejection lists every problem of the report.
     prov = Provenance(
-        agency=agency,
+        agency=agency if agency_ok and isinstance(agency, str) else "eu_unknown",
         report_id=report_id,
-        reported_at=reported_at,
+        reported_at=reported_at or "1970-01-01",
         observed_at=observed_at,
-        grading=grading,
-        handling=handling,
-        classification=classification,
-        lang=data.get("language"),
-        agency_country=agency_country(agency),
+        grading=grading or Grading.parse("4x4", "X", "4"),
+        handling=handling or Handling.parse("SIENA", "H0"),
+        classification=classification or Classification.OFFICIAL,
+        lang=data.get("language") if isinstance(data.get("language"), str) else None,
+        agency_country=agency_country(agency) if agency_ok and isinstance(agency, str) else None,
     )
     builder = EntityBuilder(prov, problems)
     entities = data.get("entities") or []
@@ -136,9 +133,10 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
     text_parts = [str(data.get(k)) for k in ("title", "text") if data.get(k)]
     if text_parts:
         builder.add_text(data.get("title"), data.get("text"), names)
-    if problems:
+    if problems or not header_ok:
         raise ReportRejected(label, problems)
 
+    assert isinstance(agency, str) and grading and handling and classification and reported_at
     stmts = builder.statements
     sha = content_hash(data)
     record = ReportRecord(
@@ -187,21 +185,6 @@ def _date(raw: Any, where: str, check: Any) -> str | None:
         return None
     result = check(where, raw, lambda: normalise_date(raw))
     return None if result is None else str(result.value)
-
-
-def _entity_shape_problems(data: dict[str, Any], problems: list[Problem]) -> None:
-    for i, ent in enumerate(data.get("entities") or []):
-        if not isinstance(ent, dict):
-            continue
-        schema = ftm_model.get(str(ent.get("schema")))
-        if ent.get("schema") not in ALLOWED_SCHEMATA:
-            problems.append(Problem(f"entities[{i}].schema", str(ent.get("schema")), "schema not accepted"))
-            continue
-        assert schema is not None
-        for prop in (ent.get("properties") or {}):
-            if schema.get(prop) is None:
-                problems.append(Problem(f"entities[{i}].properties.{prop}", None,
-                                        f"{schema.name} has no property {prop!r}"))
 
 
 def country_code(raw: str) -> str | None:

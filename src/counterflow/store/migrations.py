@@ -28,7 +28,7 @@ def _v1_base(conn: Connection, dialect: str) -> None:
         conn.execute(
             text(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS statement_fts USING fts5("
-                "value, original, content='', contentless_delete=1, "
+                "value, original_value, content='statements', content_rowid='rowid', "
                 "tokenize='unicode61 remove_diacritics 2')"
             )
         )
@@ -36,7 +36,7 @@ def _v1_base(conn: Connection, dialect: str) -> None:
             text(
                 "CREATE TRIGGER IF NOT EXISTS statements_fts_ai AFTER INSERT ON statements "
                 "WHEN new.prop_type IN ('name', 'text') BEGIN "
-                "INSERT INTO statement_fts(rowid, value, original) "
+                "INSERT INTO statement_fts(rowid, value, original_value) "
                 "VALUES (new.rowid, new.value, coalesce(new.original_value, '')); END"
             )
         )
@@ -44,7 +44,8 @@ def _v1_base(conn: Connection, dialect: str) -> None:
             text(
                 "CREATE TRIGGER IF NOT EXISTS statements_fts_ad AFTER DELETE ON statements "
                 "WHEN old.prop_type IN ('name', 'text') BEGIN "
-                "DELETE FROM statement_fts WHERE rowid = old.rowid; END"
+                "INSERT INTO statement_fts(statement_fts, rowid, value, original_value) "
+                "VALUES ('delete', old.rowid, old.value, coalesce(old.original_value, '')); END"
             )
         )
     else:
