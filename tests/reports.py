@@ -16,12 +16,23 @@ BASE: dict[str, Any] = {
     "handling": {"scheme": "3x5x2", "code": "C", "conditions": "EU law enforcement only"},
     "classification": "OFFICIAL-SENSITIVE",
     "entities": [
-        {"id": "p17", "schema": "Person", "roles": ["driver"],
-         "properties": {"name": ["Мухамед Алхасан"], "birthDate": "12.04.1989.", "phone": ["064 123 4567"],
-                        "nationality": "sy"}},
+        {
+            "id": "p17",
+            "schema": "Person",
+            "roles": ["driver"],
+            "properties": {
+                "name": ["Мухамед Алхасан"],
+                "birthDate": "12.04.1989.",
+                "phone": ["064 123 4567"],
+                "nationality": "sy",
+            },
+        },
         {"id": "v3", "schema": "Vehicle", "properties": {"registrationNumber": "BG 123-AB", "country": "rs"}},
-        {"id": "t1", "schema": "Trip",
-         "properties": {"vehicle": "v3", "involved": "p17", "startDate": "2026-03-12T03:40"}},
+        {
+            "id": "t1",
+            "schema": "Trip",
+            "properties": {"vehicle": "v3", "involved": "p17", "startDate": "2026-03-12T03:40"},
+        },
     ],
 }
 

@@ -65,7 +65,7 @@ class ReportRejected(CounterflowError):
     def __init__(self, report: str, problems: list[Problem]) -> None:
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(
-            f"report {report} rejected ({len(problems)} problem{'s' if len(problems) != 1 else ''}):\n{lines}",
+            f"report {report} rejected ({len(problems)} problem{'' if len(problems) == 1 else 's'}):\n{lines}",
             report=report,
             problems=[asdict(p) for p in problems],
         )
@@ -106,5 +106,5 @@ def status_of(error: CounterflowError) -> tuple[int, int]:
     """(exit code, HTTP status) for an error, by its most specific class in ``STATUS``."""
     for cls in type(error).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return STATUS[CounterflowError]

@@ -1,10 +1,11 @@
 """parse_report: every value normalised with provenance, every problem listed, nothing partial."""
 
 import pytest
-from reports import report
 
 from counterflow.errors import ReportRejected
 from counterflow.ingest.report import parse_report
+
+from reports import report
 
 
 def reasons(data):
@@ -17,7 +18,11 @@ def test_statements_carry_provenance_and_normalised_values():
     parsed = parse_report(report())
     by_prop = {(s.entity_id, s.prop): s for s in parsed.statements}
     name = by_prop[("rs-mup.p17", "name")]
-    assert (name.value, name.original_value, name.script) == ("Muhamed Alhasan", "Мухамед Алхасан", "Cyrillic")
+    assert (name.value, name.original_value, name.script) == (
+        "Muhamed Alhasan",
+        "Мухамед Алхасан",
+        "Cyrillic",
+    )
     phone = by_prop[("rs-mup.p17", "phone")]
     assert phone.value == "+381641234567" and phone.evidence["region_hint"] == "RS"
     assert by_prop[("rs-mup.p17", "birthDate")].value == "1989-04-12"
@@ -33,19 +38,40 @@ def test_statements_carry_provenance_and_normalised_values():
 
 
 def test_same_phone_differs_by_agency_country():
-    rs = parse_report(report(entities=[{"id": "p", "schema": "Person", "properties": {"phone": "070 234 567"}}]))
-    mk = parse_report(report(agency="mk_mvr",
-                             entities=[{"id": "p", "schema": "Person", "properties": {"phone": "070 234 567"}}]))
+    rs = parse_report(
+        report(entities=[{"id": "p", "schema": "Person", "properties": {"phone": "070 234 567"}}])
+    )
+    mk = parse_report(
+        report(
+            agency="mk_mvr",
+            entities=[{"id": "p", "schema": "Person", "properties": {"phone": "070 234 567"}}],
+        )
+    )
     assert rs.statements[0].value.startswith("+381") and mk.statements[0].value == "+38970234567"
 
 
 def test_per_entity_and_per_value_overrides():
-    data = report(entities=[{
-        "id": "n1", "schema": "Person", "roles": ["victim", "minor"],
-        "handling": {"scheme": "SIENA", "code": "H2"}, "observed_at": "2026-02",
-        "properties": {"name": [{"value": "Ahmad K.", "lang": "en",
-                                 "grading": {"scheme": "3x5x2", "source": "2", "information": "C"}}],
-                       "gender": "male"}}])
+    data = report(
+        entities=[
+            {
+                "id": "n1",
+                "schema": "Person",
+                "roles": ["victim", "minor"],
+                "handling": {"scheme": "SIENA", "code": "H2"},
+                "observed_at": "2026-02",
+                "properties": {
+                    "name": [
+                        {
+                            "value": "Ahmad K.",
+                            "lang": "en",
+                            "grading": {"scheme": "3x5x2", "source": "2", "information": "C"},
+                        }
+                    ],
+                    "gender": "male",
+                },
+            }
+        ]
+    )
     parsed = parse_report(data)
     name = next(s for s in parsed.statements if s.prop == "name")
     gender = next(s for s in parsed.statements if s.prop == "gender")
@@ -55,9 +81,12 @@ def test_per_entity_and_per_value_overrides():
 
 
 def test_every_problem_is_listed_at_once():
-    data = report(grading={"scheme": "3x5x2", "source": "7", "information": "B"},
-                  handling={"scheme": "SIENA", "code": "H9"}, classification="RESTRICTED",
-                  reported_at="31.02.2026")
+    data = report(
+        grading={"scheme": "3x5x2", "source": "7", "information": "B"},
+        handling={"scheme": "SIENA", "code": "H9"},
+        classification="RESTRICTED",
+        reported_at="31.02.2026",
+    )
     data["entities"][0]["properties"]["phone"] = ["12"]
     data["entities"][0]["roles"] = ["kingpin"]
     data["entities"][1]["properties"]["colour"] = "red"
@@ -77,30 +106,36 @@ def test_every_problem_is_listed_at_once():
     assert "duplicate entity id" in problems["entities[4].id"]
 
 
-@pytest.mark.parametrize(("change", "where", "fragment"), [
-    ({"format": "counterflow.report/2"}, "format", "was expected"),
-    ({"agency": "zz_police"}, "agency", "unknown prefix"),
-    ({"unexpected": 1}, "(report)", "Additional properties"),
-    ({"handling": {"scheme": "3x5x2", "code": "C"}}, "handling", "requires its conditions text"),
-    ({"grading": {"scheme": "4x4", "source": "B"}}, "grading", "'information' is a required property"),
-    ({"observed_at": "sometime"}, "observed_at", ""),
-])
+@pytest.mark.parametrize(
+    ("change", "where", "fragment"),
+    [
+        ({"format": "counterflow.report/2"}, "format", "was expected"),
+        ({"agency": "zz_police"}, "agency", "unknown prefix"),
+        ({"unexpected": 1}, "(report)", "Additional properties"),
+        ({"handling": {"scheme": "3x5x2", "code": "C"}}, "handling", "requires its conditions text"),
+        ({"grading": {"scheme": "4x4", "source": "B"}}, "grading", "'information' is a required property"),
+        ({"observed_at": "sometime"}, "observed_at", ""),
+    ],
+)
 def test_header_rejections(change, where, fragment):
     problems = reasons(report(**change))
     assert where in problems and fragment in problems[where]
 
 
-@pytest.mark.parametrize(("schema", "props", "fragment"), [
-    ("Person", {"birthDate": "32.13.1989"}, ""),
-    ("Person", {"name": "   "}, "empty"),
-    ("Person", {"nationality": "Atlantis"}, "not a valid country"),
-    ("Vehicle", {"registrationNumber": "!!"}, ""),
-    ("BankAccount", {"iban": "RS35 2600 0560 1001 6113 70"}, ""),
-    ("Person", {"idNumber": "0101990710006"}, ""),
-    ("Person", {"email": "not-an-email"}, ""),
-    ("Person", {"phone": 12345}, ""),
-    ("Person", {"holder": "p1"}, ""),
-])
+@pytest.mark.parametrize(
+    ("schema", "props", "fragment"),
+    [
+        ("Person", {"birthDate": "32.13.1989"}, ""),
+        ("Person", {"name": "   "}, "empty"),
+        ("Person", {"nationality": "Atlantis"}, "not a valid country"),
+        ("Vehicle", {"registrationNumber": "!!"}, ""),
+        ("BankAccount", {"iban": "RS35 2600 0560 1001 6113 70"}, ""),
+        ("Person", {"idNumber": "0101990710006"}, ""),
+        ("Person", {"email": "not-an-email"}, ""),
+        ("Person", {"phone": 12345}, ""),
+        ("Person", {"holder": "p1"}, ""),
+    ],
+)
 def test_value_rejections(schema, props, fragment):
     problems = reasons(report(entities=[{"id": "e", "schema": schema, "properties": props}]))
     assert problems, "the report must be rejected"
@@ -108,12 +143,16 @@ def test_value_rejections(schema, props, fragment):
 
 
 def test_reverse_property_rejected():
-    problems = reasons(report(entities=[{"id": "e", "schema": "Person", "properties": {"ownershipOwner": "x"}}]))
+    problems = reasons(
+        report(entities=[{"id": "e", "schema": "Person", "properties": {"ownershipOwner": "x"}}])
+    )
     assert any("reverse property" in r or "no property" in r for r in problems.values())
 
 
 def test_roles_only_on_persons():
-    problems = reasons(report(entities=[{"id": "v", "schema": "Vehicle", "roles": ["driver"], "properties": {}}]))
+    problems = reasons(
+        report(entities=[{"id": "v", "schema": "Vehicle", "roles": ["driver"], "properties": {}}])
+    )
     assert "roles apply to persons" in problems["entities[0].roles[0]"]
 
 
@@ -123,16 +162,25 @@ def test_non_object_report():
 
 
 def test_full_entity_id_references_pass():
-    data = report(entities=[{"id": "c", "schema": "Call",
-                             "properties": {"caller": "mk-mvr.p3", "callerNumber": "+38970234567"}}])
+    data = report(
+        entities=[
+            {
+                "id": "c",
+                "schema": "Call",
+                "properties": {"caller": "mk-mvr.p3", "callerNumber": "+38970234567"},
+            }
+        ]
+    )
     call = {s.prop: s.value for s in parse_report(data).statements}
     assert call["caller"] == "mk-mvr.p3"
 
 
 def test_free_text_selectors_and_known_names():
-    data = report(title="Минибус код Прешева",
-                  text="Возач Мухамед Алхасан, тел. 064 123 4567, возило BG 123-AB, "
-                       "uplata na RS35 2600 0560 1001 6113 79, mail smuggler@example.com.")
+    data = report(
+        title="Минибус код Прешева",
+        text="Возач Мухамед Алхасан, тел. 064 123 4567, возило BG 123-AB, "
+        "uplata na RS35 2600 0560 1001 6113 79, mail smuggler@example.com.",
+    )
     parsed = parse_report(data)
     doc = [s for s in parsed.statements if s.schema == "PlainText"]
     found = {(s.prop, s.value) for s in doc}
@@ -143,7 +191,9 @@ def test_free_text_selectors_and_known_names():
     assert names and names[0].evidence["entity_id"] == "rs-mup.p17"
     start, end = names[0].evidence["offsets"]
     assert data["text"][start:end] == "Мухамед Алхасан"
-    plates = [s for s in parsed.statements if s.schema == "Mention" and s.prop == "name" and s.value == "BG123AB"]
+    plates = [
+        s for s in parsed.statements if s.schema == "Mention" and s.prop == "name" and s.value == "BG123AB"
+    ]
     assert plates, "the plate is found as a Mention"
     s, e = plates[0].evidence["offsets"]
     assert data["text"][s:e] == "BG 123-AB"

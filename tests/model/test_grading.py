@@ -14,17 +14,20 @@ NATIVE_SOURCE_ORDER = {
 COMMON_SOURCE_RANK = {"A": 0, "B": 1, "X": 2, "C": 3}  # 4x4 reading, best first for ranking
 
 
-@pytest.mark.parametrize(("scheme", "src", "info", "common"), [
-    ("3x5x2", "1", "A", "B2"),
-    ("3x5x2", "1", "B", "B3"),
-    ("3x5x2", "2", "C", "X4"),
-    ("3x5x2", "3", "E", "C4"),
-    ("5x5x5", "A", "1", "A1"),
-    ("5x5x5", "D", "2", "C2"),
-    ("5x5x5", "E", "5", "X4"),
-    ("4x4", "B", "2", "B2"),
-    ("4x4", "X", "4", "X4"),
-])
+@pytest.mark.parametrize(
+    ("scheme", "src", "info", "common"),
+    [
+        ("3x5x2", "1", "A", "B2"),
+        ("3x5x2", "1", "B", "B3"),
+        ("3x5x2", "2", "C", "X4"),
+        ("3x5x2", "3", "E", "C4"),
+        ("5x5x5", "A", "1", "A1"),
+        ("5x5x5", "D", "2", "C2"),
+        ("5x5x5", "E", "5", "X4"),
+        ("4x4", "B", "2", "B2"),
+        ("4x4", "X", "4", "X4"),
+    ],
+)
 def test_common_scale(scheme, src, info, common):
     assert Grading.parse(scheme, src, info).common == common
 
@@ -69,19 +72,26 @@ def test_suspected_false():
     assert Grading.parse("3x5x2", "1", "E").weight < Grading.parse("3x5x2", "3", "D").weight
 
 
-@pytest.mark.parametrize(("scheme", "src", "info", "fragment"), [
-    ("3x3x3", "1", "A", "unknown scheme"),
-    ("3x5x2", "4", "A", "not a 3x5x2 source code"),
-    ("3x5x2", "1", "F", "not a 3x5x2 intelligence code"),
-    ("4x4", "D", "1", "not a 4x4 source code"),
-    ("5x5x5", "a", "1", "not a 5x5x5 source code"),  # never coerced, not even case
-])
+@pytest.mark.parametrize(
+    ("scheme", "src", "info", "fragment"),
+    [
+        ("3x3x3", "1", "A", "unknown scheme"),
+        ("3x5x2", "4", "A", "not a 3x5x2 source code"),
+        ("3x5x2", "1", "F", "not a 3x5x2 intelligence code"),
+        ("4x4", "D", "1", "not a 4x4 source code"),
+        ("5x5x5", "a", "1", "not a 5x5x5 source code"),  # never coerced, not even case
+    ],
+)
 def test_unknown_codes_are_errors(scheme, src, info, fragment):
     with pytest.raises(InvalidValue, match=fragment):
         Grading.parse(scheme, src, info)
 
 
 def test_weakest():
-    grades = [Grading.parse("4x4", "A", "1"), Grading.parse("3x5x2", "2", "C"), Grading.parse("5x5x5", "B", "2")]
+    grades = [
+        Grading.parse("4x4", "A", "1"),
+        Grading.parse("3x5x2", "2", "C"),
+        Grading.parse("5x5x5", "B", "2"),
+    ]
     assert weakest(grades) == Grading.parse("3x5x2", "2", "C")
     assert weakest([]) is None

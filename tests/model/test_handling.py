@@ -13,8 +13,9 @@ def test_conditions_required_for_c_and_h3():
     assert h.conditions == "not to Interpol"
 
 
-@pytest.mark.parametrize(("scheme", "code"), [("SIENA", "H4"), ("SIENA", "h1"), ("5x5x5", "6"), ("3x5x2", "X"),
-                                              ("UK", "P")])
+@pytest.mark.parametrize(
+    ("scheme", "code"), [("SIENA", "H4"), ("SIENA", "h1"), ("5x5x5", "6"), ("3x5x2", "X"), ("UK", "P")]
+)
 def test_unknown_codes_rejected(scheme, code):
     with pytest.raises(InvalidValue):
         Handling.parse(scheme, code, "x")

@@ -15,8 +15,10 @@ def test_roles():
     assert {Role.VICTIM, Role.WITNESS, Role.MINOR} == PROTECTED_ROLES
 
 
-@pytest.mark.parametrize(("agency", "country"), [("rs_mup", "RS"), ("mk_mvr", "MK"), ("gb_ukbsu", "GB"),
-                                                 ("eu_europol", None), ("hr_mup", "HR")])
+@pytest.mark.parametrize(
+    ("agency", "country"),
+    [("rs_mup", "RS"), ("mk_mvr", "MK"), ("gb_ukbsu", "GB"), ("eu_europol", None), ("hr_mup", "HR")],
+)
 def test_agency_country(agency, country):
     assert agency_country(agency) == country
 

@@ -7,9 +7,19 @@ H = Handling.parse("SIENA", "H0")
 
 
 def stmt(**kw):
-    base = dict(entity_id="rs-mup.p1", schema="Person", prop="name", prop_type="name", value="Muhamed Alhasan",
-                agency="rs_mup", report_id="R1", reported_at="2026-03-01", grading=G, handling=H,
-                classification=Classification.OFFICIAL)
+    base = dict(
+        entity_id="rs-mup.p1",
+        schema="Person",
+        prop="name",
+        prop_type="name",
+        value="Muhamed Alhasan",
+        agency="rs_mup",
+        report_id="R1",
+        reported_at="2026-03-01",
+        grading=G,
+        handling=H,
+        classification=Classification.OFFICIAL,
+    )
     base.update(kw)
     return Statement(**base)
 
@@ -40,6 +50,7 @@ def test_assemble_skips_roles_and_uses_ftm():
 
 
 def test_assemble_common_schema():
-    ent = assemble([stmt(schema="LegalEntity"), stmt(schema="Person", prop="birthDate", prop_type="date",
-                                                     value="1989")])
+    ent = assemble(
+        [stmt(schema="LegalEntity"), stmt(schema="Person", prop="birthDate", prop_type="date", value="1989")]
+    )
     assert ent.schema.name == "Person"

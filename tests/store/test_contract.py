@@ -1,12 +1,13 @@
 """The store contract: the same tests on SQLite and on a real PostgreSQL."""
 
 import pytest
-from reports import report
 
 from counterflow.errors import NotFound
 from counterflow.ingest.report import parse_report
 from counterflow.store import SqlStore
 from counterflow.store.migrations import MIGRATIONS, current_version
+
+from reports import report
 
 
 def test_migrations_applied_once(store: SqlStore, store_url: str):

@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
     def demo(
         out: Annotated[Path, typer.Option(help="Folder for the generated world.")] = Path("counterflow-demo"),
         seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the summary as one JSON object.")
+        ] = False,
     ) -> None:
         """Run everything Counterflow can do on the small Balkan-route scenario and say what it found:
         generate the world, ingest every agency's reports, then search and profile across scripts.

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from counterflow.cli.output import console, emit_json, err_console
-from counterflow.ingest.pipeline import IngestSummary, Ingestor, expand_paths, read_path
+from counterflow.ingest.pipeline import Ingestor, IngestSummary, expand_paths, read_path
 from counterflow.settings import Settings
 from counterflow.store import open_store
 
@@ -21,16 +21,28 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def ingest(
         paths: Annotated[list[Path], typer.Argument(help="Report files or folders (searched recursively).")],
-        mapping: Annotated[str | None, typer.Option(
-            help="Mapping for CSV/Excel files: a shipped name (cdr, anpr) or a YAML file. "
-                 "Without it, a sidecar FILE.yml next to each spreadsheet is used.")] = None,
-        header: Annotated[Path | None, typer.Option(
-            help="YAML with a `report:` section giving agency, grading, handling and classification "
-                 "for FollowTheMoney files.")] = None,
+        mapping: Annotated[
+            str | None,
+            typer.Option(
+                help="Mapping for CSV/Excel files: a shipped name (cdr, anpr) or a YAML file. "
+                "Without it, a sidecar FILE.yml next to each spreadsheet is used."
+            ),
+        ] = None,
+        header: Annotated[
+            Path | None,
+            typer.Option(
+                help="YAML with a `report:` section giving agency, grading, handling and classification "
+                "for FollowTheMoney files."
+            ),
+        ] = None,
         agency: Annotated[str | None, typer.Option(help="Agency for FollowTheMoney files (rs_mup…).")] = None,
         report_id: Annotated[str | None, typer.Option(help="Report id for FollowTheMoney files.")] = None,
-        grading: Annotated[str | None, typer.Option(help="Grading for FtM files, SCHEME:SOURCE+INFO, e.g. 4x4:B2.")] = None,
-        handling: Annotated[str | None, typer.Option(help="Handling for FtM files, e.g. SIENA:H0 or 3x5x2:C:conditions.")] = None,
+        grading: Annotated[
+            str | None, typer.Option(help="Grading for FtM files, SCHEME:SOURCE+INFO, e.g. 4x4:B2.")
+        ] = None,
+        handling: Annotated[
+            str | None, typer.Option(help="Handling for FtM files, e.g. SIENA:H0 or 3x5x2:C:conditions.")
+        ] = None,
         classification: Annotated[str | None, typer.Option(help="Classification for FtM files.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
@@ -52,20 +64,42 @@ def register(app: typer.Typer) -> None:
         settings = Settings.from_env()
         store = open_store(settings.database_url)
         files = expand_paths(paths)
-        options = {k: v for k, v in {"agency": agency, "report_id": report_id, "grading": grading,
-                                     "handling": handling, "classification": classification}.items() if v}
+        options = {
+            k: v
+            for k, v in {
+                "agency": agency,
+                "report_id": report_id,
+                "grading": grading,
+                "handling": handling,
+                "classification": classification,
+            }.items()
+            if v
+        }
         total = IngestSummary()
-        with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                      TimeElapsedColumn(), console=err_console, disable=as_json, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]ingest[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json,
+            transient=True,
+        ) as bar:
             task = bar.add_task("", total=len(files))
 
             def show(s: IngestSummary) -> None:
-                bar.update(task, description=f"{total.reports_added + s.reports_added} reports, "
-                                             f"{total.statements_added + s.statements_added:,} statements")
+                bar.update(
+                    task,
+                    description=f"{total.reports_added + s.reports_added} reports, "
+                    f"{total.statements_added + s.statements_added:,} statements",
+                )
 
             ingestor = Ingestor(store, batch_statements=settings.batch_size, progress=show)
             for path in files:
-                s = ingestor.ingest(read_path(path, mapping=mapping, header_file=header, header_options=options))
+                s = ingestor.ingest(
+                    read_path(path, mapping=mapping, header_file=header, header_options=options)
+                )
                 total.reports_added += s.reports_added
                 total.reports_unchanged += s.reports_unchanged
                 total.statements_added += s.statements_added
@@ -74,9 +108,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json({"files": len(files), **total.to_dict()})
         else:
-            console.print(f"{len(files)} file(s): [green]{total.reports_added} reports added[/] "
-                          f"({total.statements_added:,} statements), {total.reports_unchanged} unchanged, "
-                          f"[{'red' if total.rejected else 'green'}]{len(total.rejected)} rejected[/]")
+            console.print(
+                f"{len(files)} file(s): [green]{total.reports_added} reports added[/] "
+                f"({total.statements_added:,} statements), {total.reports_unchanged} unchanged, "
+                f"[{'red' if total.rejected else 'green'}]{len(total.rejected)} rejected[/]"
+            )
             for r in total.rejected:
                 err_console.print(f"[red]rejected[/] {r.report} ({r.source}):", highlight=False)
                 for p in r.problems:

@@ -50,7 +50,9 @@ def handle_errors(func: F) -> F:
 
 def _configure_logging() -> None:
     level = os.environ.get("COUNTERFLOW_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 _configure_logging()

@@ -33,14 +33,31 @@ def search_store(store: SqlStore, query: str, limit: int) -> list[SearchHit]:
 
 def statement_dict(s: Statement) -> dict[str, Any]:
     return {
-        "id": s.id, "prop": s.prop, "value": s.value, "original_value": s.original_value, "lang": s.lang,
-        "script": s.script, "agency": s.agency, "report_id": s.report_id, "observed_at": s.observed_at,
-        "reported_at": s.reported_at, "first_seen": s.first_seen, "last_seen": s.last_seen,
-        "grading": {"scheme": s.grading.scheme.value, "source": s.grading.source,
-                    "information": s.grading.information, "common": s.grading.common},
-        "handling": {"scheme": s.handling.scheme.value, "code": s.handling.code,
-                     "conditions": s.handling.conditions},
-        "classification": s.classification.value, "evidence": s.evidence,
+        "id": s.id,
+        "prop": s.prop,
+        "value": s.value,
+        "original_value": s.original_value,
+        "lang": s.lang,
+        "script": s.script,
+        "agency": s.agency,
+        "report_id": s.report_id,
+        "observed_at": s.observed_at,
+        "reported_at": s.reported_at,
+        "first_seen": s.first_seen,
+        "last_seen": s.last_seen,
+        "grading": {
+            "scheme": s.grading.scheme.value,
+            "source": s.grading.source,
+            "information": s.grading.information,
+            "common": s.grading.common,
+        },
+        "handling": {
+            "scheme": s.handling.scheme.value,
+            "code": s.handling.code,
+            "conditions": s.handling.conditions,
+        },
+        "classification": s.classification.value,
+        "evidence": s.evidence,
     }
 
 
@@ -52,10 +69,15 @@ def entity_profile(store: SqlStore, entity_id: str) -> dict[str, Any]:
         caption, schema = ent.caption, ent.schema.name
     except ValueError:
         caption, schema = entity_id, stmts[0].schema
-    return {"id": entity_id, "schema": schema, "caption": caption, "roles": roles,
-            "protected": any(r in PROTECTED_ROLES for r in roles),
-            "agencies": sorted({s.agency for s in stmts}),
-            "statements": [statement_dict(s) for s in stmts]}
+    return {
+        "id": entity_id,
+        "schema": schema,
+        "caption": caption,
+        "roles": roles,
+        "protected": any(r in PROTECTED_ROLES for r in roles),
+        "agencies": sorted({s.agency for s in stmts}),
+        "statements": [statement_dict(s) for s in stmts],
+    }
 
 
 def register(app: typer.Typer) -> None:
@@ -72,8 +94,18 @@ def register(app: typer.Typer) -> None:
         store = open_store(Settings.from_env().database_url)
         hits = search_store(store, query, limit)
         if as_json:
-            emit_json([{"entity_id": h.entity_id, "schema": h.schema, "value": h.value,
-                        "original_value": h.original_value, "agency": h.agency} for h in hits])
+            emit_json(
+                [
+                    {
+                        "entity_id": h.entity_id,
+                        "schema": h.schema,
+                        "value": h.value,
+                        "original_value": h.original_value,
+                        "agency": h.agency,
+                    }
+                    for h in hits
+                ]
+            )
             return
         if not hits:
             console.print(f"No entity matches {query!r}.")
@@ -104,15 +136,22 @@ def register(app: typer.Typer) -> None:
         by_prop: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for s in profile["statements"]:
             by_prop[s["prop"]].append(s)
-        table = Table("property", "value", "as written", "agency / report", "observed", "grading", "handling",
-                      "class.")
+        table = Table(
+            "property", "value", "as written", "agency / report", "observed", "grading", "handling", "class."
+        )
         for prop, rows in sorted(by_prop.items()):
             for s in rows:
                 g, h = s["grading"], s["handling"]
-                table.add_row(prop, str(s["value"])[:50], (s["original_value"] or "")[:40],
-                              f"{s['agency']} / {s['report_id']}", s["observed_at"] or "",
-                              grade_label(g["scheme"], g["source"], g["information"], g["common"]),
-                              handling_label(h["scheme"], h["code"], h["conditions"]), s["classification"])
+                table.add_row(
+                    prop,
+                    str(s["value"])[:50],
+                    (s["original_value"] or "")[:40],
+                    f"{s['agency']} / {s['report_id']}",
+                    s["observed_at"] or "",
+                    grade_label(g["scheme"], g["source"], g["information"], g["common"]),
+                    handling_label(h["scheme"], h["code"], h["conditions"]),
+                    s["classification"],
+                )
         console.print(table)
 
     @app.command()
@@ -124,8 +163,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(f"[bold]{data['reports']:,}[/] reports, [bold]{data['statements']:,}[/] statements, "
-                      f"[bold]{data['entities']:,}[/] entities ({data['backend']}, schema v{data['schema_version']})")
+        console.print(
+            f"[bold]{data['reports']:,}[/] reports, [bold]{data['statements']:,}[/] statements, "
+            f"[bold]{data['entities']:,}[/] entities ({data['backend']}, schema v{data['schema_version']})"
+        )
         table = Table("agency", "reports", "statements")
         for agency, row in data["by_agency"].items():
             table.add_row(agency, f"{row.get('reports', 0):,}", f"{row.get('statements', 0):,}")

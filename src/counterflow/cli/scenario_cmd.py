@@ -20,8 +20,9 @@ def parse_size(size: str) -> str | int:
     try:
         n = int(size.replace("_", "").replace(",", ""))
     except ValueError:
-        raise ConfigurationError(f"--size must be small, medium, large or a number of statements, not {size!r}",
-                                 size=size) from None
+        raise ConfigurationError(
+            f"--size must be small, medium, large or a number of statements, not {size!r}", size=size
+        ) from None
     if n < 1000:
         raise ConfigurationError("--size must be at least 1000 statements", size=size)
     return n
@@ -33,10 +34,18 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
     def scenario(
-        out: Annotated[Path, typer.Option(help="Folder to write reports, call records, ANPR, sheets and truth.")],
-        seed: Annotated[int, typer.Option(help="Random seed: the same seed and size give identical files.")] = 7,
-        size: Annotated[str, typer.Option(
-            help="small (~1k reports, the demo), medium (~1M statements), large (~10M), or a statement count.")
+        out: Annotated[
+            Path, typer.Option(help="Folder to write reports, call records, ANPR, sheets and truth.")
+        ],
+        seed: Annotated[
+            int, typer.Option(help="Random seed: the same seed and size give identical files.")
+        ] = 7,
+        size: Annotated[
+            str,
+            typer.Option(
+                help="small (~1k reports, the demo), medium (~1M statements), large (~10M) "
+                "or a statement count."
+            ),
         ] = "small",
         as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
     ) -> None:
@@ -49,8 +58,15 @@ def register(app: typer.Typer) -> None:
         from counterflow.scenario import generate
 
         wanted = parse_size(size)
-        with Progress(TextColumn("[bold]scenario[/]"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                      console=err_console, disable=as_json, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]scenario[/]"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            disable=as_json,
+            transient=True,
+        ) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done: int, total: int) -> None:
@@ -61,5 +77,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
         else:
-            console.print(f"wrote the {size} world (seed {seed}) to {out}: "
-                          f"{data.get('statements', 0):,} statements; manifest in {out / 'MANIFEST.json'}")
+            console.print(
+                f"wrote the {size} world (seed {seed}) to {out}: "
+                f"{data.get('statements', 0):,} statements; manifest in {out / 'MANIFEST.json'}"
+            )

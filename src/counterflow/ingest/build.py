@@ -48,6 +48,19 @@ class Provenance:
     last_seen: str | None = None
 
 
+def _dated(
+    prov: Provenance, obj: dict[str, Any], where: str, date: Callable[[str, Any], str | None]
+) -> Provenance:
+    """Provenance with the entity's or value's own observed/first/last-seen dates, where given."""
+    if "observed_at" in obj:
+        prov = replace(prov, observed_at=date(f"{where}.observed_at", obj["observed_at"]))
+    if "first_seen" in obj:
+        prov = replace(prov, first_seen=date(f"{where}.first_seen", obj["first_seen"]))
+    if "last_seen" in obj:
+        prov = replace(prov, last_seen=date(f"{where}.last_seen", obj["last_seen"]))
+    return prov
+
+
 @dataclass
 class EntityBuilder:
     prov: Provenance
@@ -59,25 +72,53 @@ class EntityBuilder:
     def entity_id(self, local: str) -> str:
         return make_entity_id(self.prov.agency, local)
 
-    def _emit(self, prov: Provenance, entity_id: str, schema: str, prop: str, prop_type: str, value: str,
-              original: str | None, *, lang: str | None = None, script: str | None = None,
-              evidence: dict[str, Any] | None = None) -> None:
+    def _emit(
+        self,
+        prov: Provenance,
+        entity_id: str,
+        schema: str,
+        prop: str,
+        prop_type: str,
+        value: str,
+        original: str | None,
+        *,
+        lang: str | None = None,
+        script: str | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
         stmt = Statement(
-            entity_id=entity_id, schema=schema, prop=prop, prop_type=prop_type, value=value,
-            original_value=original if original != value else None, lang=lang or prov.lang, script=script,
-            agency=prov.agency, report_id=prov.report_id, reported_at=prov.reported_at,
-            observed_at=prov.observed_at, first_seen=prov.first_seen or prov.observed_at,
-            last_seen=prov.last_seen or prov.first_seen or prov.observed_at, grading=prov.grading,
-            handling=prov.handling, classification=prov.classification, evidence=evidence or {},
+            entity_id=entity_id,
+            schema=schema,
+            prop=prop,
+            prop_type=prop_type,
+            value=value,
+            original_value=original if original != value else None,
+            lang=lang or prov.lang,
+            script=script,
+            agency=prov.agency,
+            report_id=prov.report_id,
+            reported_at=prov.reported_at,
+            observed_at=prov.observed_at,
+            first_seen=prov.first_seen or prov.observed_at,
+            last_seen=prov.last_seen or prov.first_seen or prov.observed_at,
+            grading=prov.grading,
+            handling=prov.handling,
+            classification=prov.classification,
+            evidence=evidence or {},
         )
         if stmt.id not in self._ids:
             self._ids.add(stmt.id)
             self.statements.append(stmt)
 
-    def add_entity(self, where: str, ent: dict[str, Any], local_ids: set[str],
-                   grading: Callable[[str, Any], Grading | None],
-                   handling: Callable[[str, Any], Handling | None],
-                   date: Callable[[str, Any], str | None]) -> None:
+    def add_entity(
+        self,
+        where: str,
+        ent: dict[str, Any],
+        local_ids: set[str],
+        grading: Callable[[str, Any], Grading | None],
+        handling: Callable[[str, Any], Handling | None],
+        date: Callable[[str, Any], str | None],
+    ) -> None:
         schema = ftm_model.get(ent["schema"])
         assert schema is not None
         entity_id = self.entity_id(str(ent["id"]))
@@ -86,9 +127,7 @@ class EntityBuilder:
             prov = replace(prov, grading=grading(f"{where}.grading", ent["grading"]) or prov.grading)
         if "handling" in ent:
             prov = replace(prov, handling=handling(f"{where}.handling", ent["handling"]) or prov.handling)
-        for key in ("observed_at", "first_seen", "last_seen"):
-            if key in ent:
-                prov = replace(prov, **{key: date(f"{where}.{key}", ent[key])})
+        prov = _dated(prov, ent, where, date)
         props: dict[str, Any] = ent.get("properties") or {}
         ctx = self._context(schema, props)
         for role_i, role in enumerate(ent.get("roles") or []):
@@ -107,13 +146,15 @@ class EntityBuilder:
                 self.problems.append(Problem(pwhere, None, f"{schema.name} has no property {prop_name!r}"))
                 continue
             if prop.stub:
-                self.problems.append(Problem(pwhere, None, f"{prop_name!r} is a reverse property; "
-                                                           "set it on the other entity"))
+                self.problems.append(
+                    Problem(pwhere, None, f"{prop_name!r} is a reverse property; set it on the other entity")
+                )
                 continue
             values = raw_values if isinstance(raw_values, list) else [raw_values]
             for vi, raw in enumerate(values):
-                self._add_value(f"{pwhere}[{vi}]", prov, entity_id, schema, prop_name, raw, ctx, local_ids,
-                                grading, date)
+                self._add_value(
+                    f"{pwhere}[{vi}]", prov, entity_id, schema, prop_name, raw, ctx, local_ids, grading, date
+                )
 
     def _context(self, schema: Schema, props: dict[str, Any]) -> Context:
         def first(name: str) -> str | None:
@@ -131,19 +172,29 @@ class EntityBuilder:
                     country = str(cleaned).upper()
                     break
         id_type = first("type") if schema.is_a("Identification") else None
-        return Context(agency_country=self.prov.agency_country, entity_country=country, identification_type=id_type)
+        return Context(
+            agency_country=self.prov.agency_country, entity_country=country, identification_type=id_type
+        )
 
-    def _add_value(self, where: str, prov: Provenance, entity_id: str, schema: Schema, prop_name: str,
-                   raw: Any, ctx: Context, local_ids: set[str],
-                   grading: Callable[[str, Any], Grading | None], date: Callable[[str, Any], str | None]) -> None:
+    def _add_value(
+        self,
+        where: str,
+        prov: Provenance,
+        entity_id: str,
+        schema: Schema,
+        prop_name: str,
+        raw: Any,
+        ctx: Context,
+        local_ids: set[str],
+        grading: Callable[[str, Any], Grading | None],
+        date: Callable[[str, Any], str | None],
+    ) -> None:
         prop = schema.properties[prop_name]
         lang = None
         if isinstance(raw, dict):
             if "grading" in raw:
                 prov = replace(prov, grading=grading(f"{where}.grading", raw["grading"]) or prov.grading)
-            for key in ("observed_at", "first_seen", "last_seen"):
-                if key in raw:
-                    prov = replace(prov, **{key: date(f"{where}.{key}", raw[key])})
+            prov = _dated(prov, raw, where, date)
             lang = raw.get("lang")
             raw = raw.get("value")
         if not isinstance(raw, str):
@@ -156,8 +207,14 @@ class EntityBuilder:
             elif "." in target and ENTITY_ID_RE.match(target):
                 value = target
             else:
-                self.problems.append(Problem(where, raw, "reference to an entity not in this report "
-                                                         "(use a local id or a full entity id like rs-mup.p17)"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        raw,
+                        "reference to an entity not in this report "
+                        "(use a local id or a full entity id like rs-mup.p17)",
+                    )
+                )
                 return
             self._emit(prov, entity_id, schema.name, prop_name, "entity", value, None)
             return
@@ -169,8 +226,18 @@ class EntityBuilder:
         ptype = stored_type(prop)
         script = norm.evidence.get("script") if ptype in {"name", "string", "text"} else None
         evidence = {k: v for k, v in norm.evidence.items() if k != "script"}
-        self._emit(prov, entity_id, schema.name, prop_name, ptype, norm.value, norm.original, lang=lang,
-                   script=script, evidence=evidence)
+        self._emit(
+            prov,
+            entity_id,
+            schema.name,
+            prop_name,
+            ptype,
+            norm.value,
+            norm.original,
+            lang=lang,
+            script=script,
+            evidence=evidence,
+        )
         if ptype == "name" and schema.is_a("LegalEntity"):
             self.names.append((entity_id, norm.value))
 
@@ -180,11 +247,21 @@ class EntityBuilder:
         digest = hashlib.sha1(f"{prov.agency}\x1f{prov.report_id}".encode()).hexdigest()[:16]
         doc_id = f"{agency_slug(prov.agency)}.report-{digest}"
         if isinstance(title, str) and title.strip():
-            self._emit(prov, doc_id, "PlainText", "title", "string", title.strip(), None,
-                       script=detect_script(title) or None)
+            self._emit(
+                prov,
+                doc_id,
+                "PlainText",
+                "title",
+                "string",
+                title.strip(),
+                None,
+                script=detect_script(title) or None,
+            )
         if not isinstance(text, str) or not text.strip():
             return
-        self._emit(prov, doc_id, "PlainText", "bodyText", "text", text, None, script=detect_script(text) or None)
+        self._emit(
+            prov, doc_id, "PlainText", "bodyText", "text", text, None, script=detect_script(text) or None
+        )
         index = NameIndex()
         if names is not None:
             index = names
@@ -192,24 +269,55 @@ class EntityBuilder:
             index.add(eid, name)
         for found in [*find_selectors(text, prov.agency_country), *index.find(text)]:
             evidence: dict[str, Any] = {"offsets": [found.start, found.end], **found.normalised.evidence}
-            original = text[found.start:found.end]
+            original = text[found.start : found.end]
             if found.kind in MENTION_PROPS:
-                self._emit(prov, doc_id, "PlainText", MENTION_PROPS[found.kind], found.kind,
-                           found.normalised.value, original, evidence=evidence)
+                self._emit(
+                    prov,
+                    doc_id,
+                    "PlainText",
+                    MENTION_PROPS[found.kind],
+                    found.kind,
+                    found.normalised.value,
+                    original,
+                    evidence=evidence,
+                )
             elif found.kind == "name":
-                self._emit(prov, doc_id, "PlainText", "peopleMentioned", "name", found.normalised.value,
-                           original, evidence={**evidence, "entity_id": found.entity_id})
+                self._emit(
+                    prov,
+                    doc_id,
+                    "PlainText",
+                    "peopleMentioned",
+                    "name",
+                    found.normalised.value,
+                    original,
+                    evidence={**evidence, "entity_id": found.entity_id},
+                )
                 self._mention(prov, doc_id, found, original, evidence, resolved=found.entity_id)
             else:
                 self._mention(prov, doc_id, found, original, evidence)
 
-    def _mention(self, prov: Provenance, doc_id: str, found: Any, original: str, evidence: dict[str, Any],
-                 resolved: str | None = None) -> None:
+    def _mention(
+        self,
+        prov: Provenance,
+        doc_id: str,
+        found: Any,
+        original: str,
+        evidence: dict[str, Any],
+        resolved: str | None = None,
+    ) -> None:
         key = f"{doc_id}\x1f{found.kind}\x1f{found.start}\x1f{found.normalised.value}"
         mid = f"{doc_id}.m{hashlib.sha1(key.encode()).hexdigest()[:12]}"
         self._emit(prov, mid, "Mention", "document", "entity", doc_id, None)
-        self._emit(prov, mid, "Mention", "name", "name" if found.kind == "name" else "identifier",
-                   found.normalised.value, original, evidence=evidence)
+        self._emit(
+            prov,
+            mid,
+            "Mention",
+            "name",
+            "name" if found.kind == "name" else "identifier",
+            found.normalised.value,
+            original,
+            evidence=evidence,
+        )
         schema = "Person" if found.kind == "name" else MENTION_SCHEMA[found.kind]
         self._emit(prov, mid, "Mention", "detectedSchema", "string", schema, None)
         if resolved:

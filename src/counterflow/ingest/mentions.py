@@ -10,6 +10,7 @@ the original words.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -36,8 +37,10 @@ _PLATE = re.compile(
     rf"[{_U}]{{2}}-\d{{3}}-[{_U}]{{2}}|\d-[{_U}]{{3}}-\d{{3}}|[{_U}]{{2}}\d{{2}} ?[{_U}]{{3}})(?![\w-])"
 )
 # Passport-like numbers: 1–2 letters then 6–9 digits, near a passport keyword.
-_PASSPORT = re.compile(r"(?i)(passport|pasoš|пасош|pasaport|διαβατήριο|reisepass|passeport)\D{0,20}"
-                       r"\b([A-Z]{1,2}\d{6,9})\b")
+_PASSPORT = re.compile(
+    r"(?i)(passport|pasoš|пасош|pasaport|διαβατήριο|reisepass|passeport)\D{0,20}"
+    r"\b([A-Z]{1,2}\d{6,9})\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +105,15 @@ class NameIndex:
             start, end = words[i][0], words[i + n - 1][1]
             surface = text[start:end]
             for eid in sorted(ids):
-                found.append(Found("name", start, end, Normalised(" ".join(w[2] for w in words[i:i + n]),
-                                                                  surface, {}), eid))
+                found.append(
+                    Found(
+                        "name",
+                        start,
+                        end,
+                        Normalised(" ".join(w[2] for w in words[i : i + n]), surface, {}),
+                        eid,
+                    )
+                )
             i += n
         return found
 
@@ -120,17 +130,13 @@ def find_selectors(text: str, region_hint: str | None) -> list[Found]:
     for start, end, norm in find_crypto_wallets(text):
         out.append(Found("wallet", start, end, norm))
     for m in _PASSPORT.finditer(text):
-        try:
+        with contextlib.suppress(InvalidValue):
             out.append(Found("passport", m.start(2), m.end(2), normalise_passport(m.group(2), None)))
-        except InvalidValue:
-            pass
     taken = [(f.start, f.end) for f in out]
     for m in _PLATE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
-        try:
+        with contextlib.suppress(InvalidValue):
             out.append(Found("plate", m.start(1), m.end(1), normalise_plate(m.group(1), region_hint)))
-        except InvalidValue:
-            pass
     out.sort(key=lambda f: (f.start, -f.end))
     return out

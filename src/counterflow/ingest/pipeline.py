@@ -35,8 +35,11 @@ class Rejection:
     problems: list[Problem]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "report": self.report,
-                "problems": [{"where": p.where, "value": p.value, "reason": p.reason} for p in self.problems]}
+        return {
+            "source": self.source,
+            "report": self.report,
+            "problems": [{"where": p.where, "value": p.value, "reason": p.reason} for p in self.problems],
+        }
 
 
 @dataclass
@@ -51,8 +54,12 @@ class IngestSummary:
         return not self.rejected
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reports_added": self.reports_added, "reports_unchanged": self.reports_unchanged,
-                "statements_added": self.statements_added, "rejected": [r.to_dict() for r in self.rejected]}
+        return {
+            "reports_added": self.reports_added,
+            "reports_unchanged": self.reports_unchanged,
+            "statements_added": self.statements_added,
+            "rejected": [r.to_dict() for r in self.rejected],
+        }
 
 
 Progress = Callable[[IngestSummary], None]
@@ -80,8 +87,11 @@ class Ingestor:
         parsed = parse_report(data, source=source, names=self.names if data.get("text") else None)
         outcome = self.store.write_reports([parsed.record])[parsed.record.key]
         if outcome == "conflict":
-            raise ReportConflict(f"report {parsed.record.key} was already ingested with different content; "
-                                 "send amendments under a new report id", report=parsed.record.key)
+            raise ReportConflict(
+                f"report {parsed.record.key} was already ingested with different content; "
+                "send amendments under a new report id",
+                report=parsed.record.key,
+            )
         self._learn(parsed)
         return outcome
 
@@ -131,10 +141,20 @@ class Ingestor:
             elif status == "unchanged":
                 summary.reports_unchanged += 1
             elif status == "conflict":
-                summary.rejected.append(Rejection(
-                    str(parsed.record.report.get("source")), parsed.record.key,
-                    [Problem("report_id", parsed.report_id,
-                             "already ingested with different content; send amendments under a new report id")]))
+                summary.rejected.append(
+                    Rejection(
+                        str(parsed.record.report.get("source")),
+                        parsed.record.key,
+                        [
+                            Problem(
+                                "report_id",
+                                parsed.report_id,
+                                "already ingested with different content; "
+                                "send amendments under a new report id",
+                            )
+                        ],
+                    )
+                )
         if self.progress is not None:
             self.progress(summary)
 
@@ -154,7 +174,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES))
+            out.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            )
         elif path.exists():
             out.append(path)
         else:
@@ -179,8 +201,13 @@ def _sniff_json(path: Path) -> str:
     return "native"
 
 
-def read_path(path: Path, *, mapping: str | Path | None = None, header_file: Path | None = None,
-              header_options: dict[str, str] | None = None) -> Iterator[ReaderItem]:
+def read_path(
+    path: Path,
+    *,
+    mapping: str | Path | None = None,
+    header_file: Path | None = None,
+    header_options: dict[str, str] | None = None,
+) -> Iterator[ReaderItem]:
     """Reports from one file, choosing the reader by suffix, content and sidecar files.
 
     A CSV or Excel file needs a mapping: ``--mapping`` or a sidecar ``<file>.yml``. A
@@ -195,8 +222,11 @@ def read_path(path: Path, *, mapping: str | Path | None = None, header_file: Pat
     from counterflow.ingest.readers import ftm, header
     from counterflow.ingest.readers import mapping as mapping_reader
 
-    if suffix in {".csv", ".xlsx"} and (mapping is not None or (sidecar.exists() and suffix == ".xlsx")
-                                        or (sidecar.exists() and not _is_statement_csv(path))):
+    if suffix in {".csv", ".xlsx"} and (
+        mapping is not None
+        or (sidecar.exists() and suffix == ".xlsx")
+        or (sidecar.exists() and not _is_statement_csv(path))
+    ):
         spec = mapping_reader.load_mapping(mapping if mapping is not None else sidecar)
         yield from mapping_reader.read_mapped(path, spec)
         return
@@ -212,8 +242,9 @@ def read_path(path: Path, *, mapping: str | Path | None = None, header_file: Pat
         else:
             yield from ftm.read_ftm_entities(path, hdr)
         return
-    raise ConfigurationError(f"{path}: a {suffix} file needs a mapping (--mapping NAME|FILE.yml or {sidecar.name})",
-                             path=str(path))
+    raise ConfigurationError(
+        f"{path}: a {suffix} file needs a mapping (--mapping NAME|FILE.yml or {sidecar.name})", path=str(path)
+    )
 
 
 def _is_statement_csv(path: Path) -> bool:

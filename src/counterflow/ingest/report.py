@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from followthemoney import model as ftm_model
-from followthemoney.types import registry
 from jsonschema import Draft202012Validator
 
 from counterflow.errors import InvalidValue, Problem, ReportRejected
@@ -32,9 +32,30 @@ from counterflow.store.sql import ReportRecord
 
 FORMAT = "counterflow.report/1"
 ALLOWED_SCHEMATA = frozenset(
-    {"Person", "Organization", "Company", "LegalEntity", "Vehicle", "Vessel", "BankAccount", "CryptoWallet",
-     "Address", "Passport", "Identification", "Call", "Payment", "Trip", "Event", "Associate", "Family",
-     "Membership", "Ownership", "UnknownLink", "Sanction", "Note"}
+    {
+        "Person",
+        "Organization",
+        "Company",
+        "LegalEntity",
+        "Vehicle",
+        "Vessel",
+        "BankAccount",
+        "CryptoWallet",
+        "Address",
+        "Passport",
+        "Identification",
+        "Call",
+        "Payment",
+        "Trip",
+        "Event",
+        "Associate",
+        "Family",
+        "Membership",
+        "Ownership",
+        "UnknownLink",
+        "Sanction",
+        "Note",
+    }
 )
 
 
@@ -71,25 +92,25 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
     for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         shown = err.instance if isinstance(err.instance, str | int | float) else None
         reason = err.message if shown is None else err.message.replace(repr(shown), "").strip() or err.message
-        problems.append(Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason))
+        problems.append(
+            Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason)
+        )
     if not isinstance(data, dict):
         raise ReportRejected(label, problems or [Problem("(report)", None, "a report must be a JSON object")])
 
-    def check(where: str, value: Any, fn: Any) -> Any:
-        try:
-            return fn()
-        except InvalidValue as exc:
-            problems.append(Problem(where, None if value is None else str(value)[:200], exc.reason))
-            return None
+    check = _Checker(problems)
 
     agency = data.get("agency")
-    agency_ok = isinstance(agency, str) and check("agency", agency, lambda: validate_agency(agency))
+    agency_ok = (
+        isinstance(agency, str) and check("agency", agency, lambda: validate_agency(agency)) is not None
+    )
     grading = _grading(data.get("grading"), "grading", check)
     handling = _handling(data.get("handling"), "handling", check)
     classification = None
     if isinstance(data.get("classification"), str):
-        classification = check("classification", data["classification"],
-                               lambda: Classification.parse(data["classification"]))
+        classification = check(
+            "classification", data["classification"], lambda: Classification.parse(data["classification"])
+        )
     reported_at = _date(data.get("reported_at"), "reported_at", check)
     observed_at = _date(data.get("observed_at"), "observed_at", check)
 
@@ -125,11 +146,22 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
         schema_name = ent.get("schema")
         if schema_name not in ALLOWED_SCHEMATA:
             known = "known" if ftm_model.get(str(schema_name)) is not None else "unknown"
-            problems.append(Problem(f"{where}.schema", str(schema_name),
-                                    f"{known} schema not accepted (accepted: {', '.join(sorted(ALLOWED_SCHEMATA))})"))
+            problems.append(
+                Problem(
+                    f"{where}.schema",
+                    str(schema_name),
+                    f"{known} schema not accepted (accepted: {', '.join(sorted(ALLOWED_SCHEMATA))})",
+                )
+            )
             continue
-        builder.add_entity(where, ent, local_ids, lambda w, g: _grading(g, w, check),
-                           lambda w, h: _handling(h, w, check), lambda w, d: _date(d, w, check))
+        builder.add_entity(
+            where,
+            ent,
+            local_ids,
+            lambda w, g: _grading(g, w, check),
+            lambda w, h: _handling(h, w, check),
+            lambda w, d: _date(d, w, check),
+        )
     text_parts = [str(data.get(k)) for k in ("title", "text") if data.get(k)]
     if text_parts:
         builder.add_text(data.get("title"), data.get("text"), names)
@@ -166,27 +198,47 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
     return ParsedReport(agency, report_id, stmts, record)
 
 
-def _grading(raw: Any, where: str, check: Any) -> Grading | None:
-    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("scheme", "source", "information")):
+T = TypeVar("T")
+
+
+class _Checker:
+    """Runs one validation, turning InvalidValue into a Problem so checking goes on."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+    def __call__(self, where: str, value: Any, fn: Callable[[], T]) -> T | None:
+        try:
+            return fn()
+        except InvalidValue as exc:
+            self.problems.append(Problem(where, None if value is None else str(value)[:200], exc.reason))
+            return None
+
+
+def _grading(raw: Any, where: str, check: _Checker) -> Grading | None:
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(k), str) for k in ("scheme", "source", "information")
+    ):
         return None
-    return check(f"{where}", f"{raw['scheme']} {raw['source']}{raw['information']}",  # type: ignore[no-any-return]
-                 lambda: Grading.parse(raw["scheme"], raw["source"], raw["information"]))
+    return check(
+        f"{where}",
+        f"{raw['scheme']} {raw['source']}{raw['information']}",
+        lambda: Grading.parse(raw["scheme"], raw["source"], raw["information"]),
+    )
 
 
-def _handling(raw: Any, where: str, check: Any) -> Handling | None:
+def _handling(raw: Any, where: str, check: _Checker) -> Handling | None:
     if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("scheme", "code")):
         return None
-    return check(where, f"{raw['scheme']} {raw['code']}",  # type: ignore[no-any-return]
-                 lambda: Handling.parse(raw["scheme"], raw["code"], raw.get("conditions")))
+    return check(
+        where,
+        f"{raw['scheme']} {raw['code']}",
+        lambda: Handling.parse(raw["scheme"], raw["code"], raw.get("conditions")),
+    )
 
 
-def _date(raw: Any, where: str, check: Any) -> str | None:
+def _date(raw: Any, where: str, check: _Checker) -> str | None:
     if not isinstance(raw, str):
         return None
     result = check(where, raw, lambda: normalise_date(raw))
     return None if result is None else str(result.value)
-
-
-def country_code(raw: str) -> str | None:
-    cleaned = registry.country.clean(raw, proxy=None)
-    return None if cleaned is None else str(cleaned).upper()

@@ -30,8 +30,20 @@ from counterflow.model.normalise import (
 )
 
 NAME_PROPS = frozenset(
-    {"name", "alias", "weakAlias", "previousName", "firstName", "lastName", "middleName", "secondName",
-     "fatherName", "motherName", "givenName", "surname"}
+    {
+        "name",
+        "alias",
+        "weakAlias",
+        "previousName",
+        "firstName",
+        "lastName",
+        "middleName",
+        "secondName",
+        "fatherName",
+        "motherName",
+        "givenName",
+        "surname",
+    }
 )
 PLATE_PROPS = frozenset({("Vehicle", "registrationNumber")})
 PASSPORT_PROPS = frozenset({"passportNumber"})
@@ -89,7 +101,9 @@ def normalise_value(prop: Property, raw: str, ctx: Context) -> Normalised:
 
 def _identifier(prop: Property, schema: str, value: str, ctx: Context) -> Normalised:
     country = ctx.entity_country
-    if (schema, prop.name) in PLATE_PROPS or (prop.schema.is_a("Vehicle") and prop.name == "registrationNumber"):
+    if (schema, prop.name) in PLATE_PROPS or (
+        prop.schema.is_a("Vehicle") and prop.name == "registrationNumber"
+    ):
         return normalise_plate(value, country or ctx.agency_country)
     if prop.name in PASSPORT_PROPS or (prop.schema.is_a("Passport") and prop.name == "number"):
         return normalise_passport(value, country)

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from counterflow.scenario import geo
-from counterflow.scenario.identifiers import Phone, make_iban, make_jmbg, make_passport, make_phone, make_plate
+from counterflow.scenario.identifiers import (
+    Phone,
+    make_iban,
+    make_jmbg,
+    make_passport,
+    make_phone,
+    make_plate,
+)
 from counterflow.scenario.names import POOLS
 
 # Who works each stage (nationality, name pool, weight).

@@ -21,9 +21,7 @@ Migration = Callable[[Connection, str], None]
 
 
 def _v1_base(conn: Connection, dialect: str) -> None:
-    schema.metadata.create_all(
-        conn, tables=[schema.meta, schema.reports, schema.statements], checkfirst=True
-    )
+    schema.metadata.create_all(conn, tables=[schema.meta, schema.reports, schema.statements], checkfirst=True)
     if dialect == "sqlite":
         conn.execute(
             text(
@@ -67,8 +65,9 @@ def current_version(engine: Engine) -> int:
     if not inspect(engine).has_table("cf_migrations"):
         return 0
     with engine.connect() as conn:
-        version = conn.execute(select(schema.migrations.c.version).order_by(
-            schema.migrations.c.version.desc()).limit(1)).scalar()
+        version = conn.execute(
+            select(schema.migrations.c.version).order_by(schema.migrations.c.version.desc()).limit(1)
+        ).scalar()
     return int(version or 0)
 
 

@@ -55,7 +55,7 @@ def row_to_statement(row: Mapping[str, Any] | Sequence[Any]) -> Statement:
         from counterflow.store.schema import STATEMENT_COLUMNS
 
         row = dict(zip(STATEMENT_COLUMNS, row, strict=True))
-    agency, _, report_id = str(row["report_key"]).partition(":")
+    _agency, _, report_id = str(row["report_key"]).partition(":")
     return Statement(
         id=row["id"],
         entity_id=row["entity_id"],

@@ -156,9 +156,13 @@ class SqlStore:
             cur.executemany(_INSERT_SQLITE, rows)
             cur.close()
         else:
-            with raw.cursor() as cur, cur.copy(_COPY_PG) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            cur = raw.cursor()
+            try:
+                with cur.copy(_COPY_PG) as copy:  # psycopg 3 COPY: the fastest way in
+                    for row in rows:
+                        copy.write_row(row)
+            finally:
+                cur.close()
 
     # -- reading ---------------------------------------------------------------------
 
@@ -169,7 +173,7 @@ class SqlStore:
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
                 rows = conn.execute(select(st).where(st.c.entity_id.in_(ids[start : start + 500])))
-                out.extend(row_to_statement(r._mapping) for r in rows)
+                out.extend(row_to_statement(dict(r._mapping)) for r in rows)
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
 
@@ -182,11 +186,14 @@ class SqlStore:
     def statements_for_report(self, agency: str, report_id: str) -> list[Statement]:
         st = schema.statements
         with self.engine.connect() as conn:
-            rows = conn.execute(select(st).where(st.c.report_key == f"{agency}:{report_id}").order_by(st.c.id))
-            return [row_to_statement(r._mapping) for r in rows]
+            rows = conn.execute(
+                select(st).where(st.c.report_key == f"{agency}:{report_id}").order_by(st.c.id)
+            )
+            return [row_to_statement(dict(r._mapping)) for r in rows]
 
-    def iter_statements(self, *, batch: int = 10_000, prop_types: Sequence[str] | None = None
-                        ) -> Iterator[Statement]:
+    def iter_statements(
+        self, *, batch: int = 10_000, prop_types: Sequence[str] | None = None
+    ) -> Iterator[Statement]:
         """Every statement, streamed in batches (bounded memory)."""
         st = schema.statements
         last = ""
@@ -199,14 +206,14 @@ class SqlStore:
                 if not rows:
                     return
                 for r in rows:
-                    yield row_to_statement(r._mapping)
+                    yield row_to_statement(dict(r._mapping))
                 last = rows[-1].id
 
     def find_by_value(self, prop_type: str, value: str) -> list[Statement]:
         st = schema.statements
         with self.engine.connect() as conn:
             rows = conn.execute(select(st).where(st.c.prop_type == prop_type, st.c.value == value))
-            return [row_to_statement(r._mapping) for r in rows]
+            return [row_to_statement(dict(r._mapping)) for r in rows]
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
         """Full-text search over names and free text; ``query`` is matched as words (AND)."""
@@ -240,8 +247,9 @@ class SqlStore:
         hits: dict[str, SearchHit] = {}
         for r in rows:
             if r.entity_id not in hits:
-                hits[r.entity_id] = SearchHit(r.entity_id, r.schema, r.value, r.original_value, r.agency,
-                                              float(r.score))
+                hits[r.entity_id] = SearchHit(
+                    r.entity_id, r.schema, r.value, r.original_value, r.agency, float(r.score)
+                )
         return list(hits.values())[:limit]
 
     def stats(self) -> dict[str, Any]:
@@ -259,7 +267,9 @@ class SqlStore:
             by_schema = {
                 r.schema: r.n
                 for r in conn.execute(
-                    select(st.c.schema, func.count(st.c.entity_id.distinct()).label("n")).group_by(st.c.schema)
+                    select(st.c.schema, func.count(st.c.entity_id.distinct()).label("n")).group_by(
+                        st.c.schema
+                    )
                 )
             }
         return {

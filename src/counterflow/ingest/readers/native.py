@@ -19,12 +19,18 @@ def read_native(path: Path) -> Iterator[ReaderItem]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
-        yield Rejected(str(path), path.name, [Problem(str(path), None, f"not UTF-8 text ({exc.reason} "
-                                                                       f"at byte {exc.start})")])
+        yield Rejected(
+            str(path),
+            path.name,
+            [Problem(str(path), None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+        )
         return
     except json.JSONDecodeError as exc:
-        yield Rejected(str(path), path.name, [Problem(f"{path} line {exc.lineno} column {exc.colno}", None,
-                                                      f"invalid JSON: {exc.msg}")])
+        yield Rejected(
+            str(path),
+            path.name,
+            [Problem(f"{path} line {exc.lineno} column {exc.colno}", None, f"invalid JSON: {exc.msg}")],
+        )
         return
     items = data if isinstance(data, list) else [data]
     for i, item in enumerate(items):
@@ -32,7 +38,9 @@ def read_native(path: Path) -> Iterator[ReaderItem]:
         if isinstance(item, dict):
             yield RawReport(source, item)
         else:
-            yield Rejected(source, f"{path.name}[{i}]", [Problem(source, None, "a report must be a JSON object")])
+            yield Rejected(
+                source, f"{path.name}[{i}]", [Problem(source, None, "a report must be a JSON object")]
+            )
 
 
 def _read_lines(path: Path) -> Iterator[ReaderItem]:
@@ -50,13 +58,18 @@ def _read_lines(path: Path) -> Iterator[ReaderItem]:
                 yield Rejected(source, f"line {lineno}", [Problem(source, None, f"not UTF-8 ({exc.reason})")])
                 continue
             except json.JSONDecodeError as exc:
-                yield Rejected(source, f"line {lineno}", [Problem(f"{source} column {exc.colno}", None,
-                                                                  f"invalid JSON: {exc.msg}")])
+                yield Rejected(
+                    source,
+                    f"line {lineno}",
+                    [Problem(f"{source} column {exc.colno}", None, f"invalid JSON: {exc.msg}")],
+                )
                 continue
             except RecursionError:
                 yield Rejected(source, f"line {lineno}", [Problem(source, None, "JSON nested too deeply")])
                 continue
             if not isinstance(data, dict):
-                yield Rejected(source, f"line {lineno}", [Problem(source, None, "a report must be a JSON object")])
+                yield Rejected(
+                    source, f"line {lineno}", [Problem(source, None, "a report must be a JSON object")]
+                )
                 continue
             yield RawReport(source, data)
