@@ -64,8 +64,9 @@ class ReportRejected(CounterflowError):
 
     def __init__(self, report: str, problems: list[Problem]) -> None:
         lines = "\n".join(f"  - {p}" for p in problems)
+        plural = "" if len(problems) == 1 else "s"
         super().__init__(
-            f"report {report} rejected ({len(problems)} problem{'' if len(problems) == 1 else 's'}):\n{lines}",
+            f"report {report} rejected ({len(problems)} problem{plural}):\n{lines}",
             report=report,
             problems=[asdict(p) for p in problems],
         )
