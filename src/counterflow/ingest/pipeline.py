@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.readers.base import RawReport, ReaderItem, Rejected
 from counterflow.ingest.readers.native import read_native
 from counterflow.ingest.report import ParsedReport, parse_report
-from counterflow.store.sql import SqlStore
+from counterflow.store.sql import ReportRecord, SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +67,70 @@ class IngestSummary:
 Progress = Callable[[IngestSummary], None]
 
 
-class Ingestor:
-    """Writes reports into a store; keeps the index of known names for text mentions."""
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A parsed report reduced to what writing needs (cheap to send between processes)."""
 
-    def __init__(self, store: SqlStore, *, batch_statements: int = 20_000, progress: Progress | None = None):
+    record: ReportRecord
+    report_id: str
+    n_statements: int
+    names: list[tuple[str, str]]
+    has_text: bool
+
+    @classmethod
+    def of(cls, parsed: ParsedReport) -> Ready:
+        names = [
+            (s.entity_id, s.value)
+            for s in parsed.statements
+            if s.prop_type == "name" and s.schema in NAMED_SCHEMATA
+        ]
+        has_text = any(s.prop == "bodyText" for s in parsed.statements)
+        return cls(parsed.record, parsed.report_id, len(parsed.statements), names, has_text)
+
+
+def _parse_chunk(items: list[RawReport]) -> list[Ready | Rejection]:
+    """Worker-process side of parallel ingest: parse reports that need no name index."""
+    out: list[Ready | Rejection] = []
+    for item in items:
+        try:
+            out.append(Ready.of(parse_report(item.data, source=item.source)))
+        except ReportRejected as exc:
+            out.append(_rejection(item, exc))
+    return out
+
+
+def _rejection(item: RawReport, exc: ReportRejected) -> Rejection:
+    problems = exc.problems
+    if item.locate is not None:
+        problems = [Problem(item.locate(p.where), p.value, p.reason) for p in problems]
+    return Rejection(item.source, exc.report, problems)
+
+
+NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
+CHUNK_REPORTS = 16
+WINDOW_REPORTS = 512
+
+
+class Ingestor:
+    """Writes reports into a store; keeps the index of known names for text mentions.
+
+    With ``workers`` > 1, reports without free text are parsed in worker processes
+    while this process writes; reports with text are parsed here, because finding
+    known names needs the index of every name written so far.
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        batch_statements: int = 20_000,
+        progress: Progress | None = None,
+        workers: int = 1,
+    ):
         self.store = store
         self.batch_statements = batch_statements
         self.progress = progress
+        self.workers = workers
         self._names: NameIndex | None = None
 
     @property
@@ -92,63 +151,108 @@ class Ingestor:
                 "send amendments under a new report id",
                 report=parsed.record.key,
             )
-        self._learn(parsed)
+        self._learn(Ready.of(parsed))
         return outcome
 
     def ingest(self, items: Iterable[ReaderItem]) -> IngestSummary:
         summary = IngestSummary()
-        batch: list[ParsedReport] = []
-        pending = 0
+        if self.workers > 1:
+            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                self._run(items, summary, pool)
+        else:
+            self._run(items, summary, None)
+        return summary
+
+    def _run(self, items: Iterable[ReaderItem], summary: IngestSummary, pool: Executor | None) -> None:
+        """Windows of reports: workers parse window k+1 while this process writes window k."""
+        size = WINDOW_REPORTS if pool is not None else 1
+        previous: (
+            tuple[list[ReaderItem], list[tuple[list[RawReport], Future[list[Ready | Rejection]]]]] | None
+        )
+        previous = None
+        window: list[ReaderItem] = []
         for item in items:
+            window.append(item)
+            if len(window) >= size:
+                submitted = self._submit(window, pool)
+                if previous is not None:
+                    self._finish(*previous, summary)
+                previous, window = (window, submitted), []
+        submitted = self._submit(window, pool)
+        if previous is not None:
+            self._finish(*previous, summary)
+        self._finish(window, submitted, summary)
+        if self.progress is not None:
+            self.progress(summary)
+
+    def _submit(
+        self, window: list[ReaderItem], pool: Executor | None
+    ) -> list[tuple[list[RawReport], Future[list[Ready | Rejection]]]]:
+        if pool is None:
+            return []
+        plain = [i for i in window if isinstance(i, RawReport) and not _has_text(i)]
+        chunks = [plain[k : k + CHUNK_REPORTS] for k in range(0, len(plain), CHUNK_REPORTS)]
+        return [(chunk, pool.submit(_parse_chunk, chunk)) for chunk in chunks]
+
+    def _finish(
+        self,
+        window: list[ReaderItem],
+        submitted: list[tuple[list[RawReport], Future[list[Ready | Rejection]]]],
+        summary: IngestSummary,
+    ) -> None:
+        parsed: dict[int, Ready | Rejection] = {}
+        for chunk, future in submitted:
+            parsed.update({id(item): res for item, res in zip(chunk, future.result(), strict=True)})
+        batch: list[Ready] = []
+        pending = 0
+        for item in window:
             if isinstance(item, Rejected):
                 summary.rejected.append(Rejection(item.source, item.label, item.problems))
                 continue
-            parsed = self._parse(item, summary)
-            if parsed is None:
+            result = parsed.get(id(item))
+            if result is None:
+                if _has_text(item):  # later texts must see names written so far
+                    self._flush(batch, summary)
+                    batch, pending = [], 0
+                result = self._parse(item)
+            if isinstance(result, Rejection):
+                summary.rejected.append(result)
                 continue
-            batch.append(parsed)
-            pending += len(parsed.statements)
-            if parsed.record.report.get("title") or any(s.prop == "bodyText" for s in parsed.statements):
-                self._flush(batch, summary)  # later texts must see names written so far
-                batch, pending = [], 0
-            elif pending >= self.batch_statements:
+            batch.append(result)
+            pending += result.n_statements
+            if pending >= self.batch_statements or result.has_text:
                 self._flush(batch, summary)
                 batch, pending = [], 0
         self._flush(batch, summary)
-        return summary
 
-    def _parse(self, item: RawReport, summary: IngestSummary) -> ParsedReport | None:
+    def _parse(self, item: RawReport) -> Ready | Rejection:
         try:
-            names = self.names if item.data.get("text") else None
-            return parse_report(item.data, source=item.source, names=names)
+            names = self.names if _has_text(item) else None
+            return Ready.of(parse_report(item.data, source=item.source, names=names))
         except ReportRejected as exc:
-            problems = exc.problems
-            if item.locate is not None:
-                problems = [Problem(item.locate(p.where), p.value, p.reason) for p in problems]
-            summary.rejected.append(Rejection(item.source, exc.report, problems))
-            return None
+            return _rejection(item, exc)
 
-    def _flush(self, batch: list[ParsedReport], summary: IngestSummary) -> None:
+    def _flush(self, batch: list[Ready], summary: IngestSummary) -> None:
         if not batch:
             return
         outcome = self.store.write_reports([p.record for p in batch])
-        for parsed in batch:
-            status = outcome.get(parsed.record.key)
+        for ready in batch:
+            status = outcome.get(ready.record.key)
             if status == "added":
                 summary.reports_added += 1
-                summary.statements_added += len(parsed.statements)
-                self._learn(parsed)
+                summary.statements_added += ready.n_statements
+                self._learn(ready)
             elif status == "unchanged":
                 summary.reports_unchanged += 1
             elif status == "conflict":
                 summary.rejected.append(
                     Rejection(
-                        str(parsed.record.report.get("source")),
-                        parsed.record.key,
+                        str(ready.record.report.get("source")),
+                        ready.record.key,
                         [
                             Problem(
                                 "report_id",
-                                parsed.report_id,
+                                ready.report_id,
                                 "already ingested with different content; "
                                 "send amendments under a new report id",
                             )
@@ -158,12 +262,14 @@ class Ingestor:
         if self.progress is not None:
             self.progress(summary)
 
-    def _learn(self, parsed: ParsedReport) -> None:
-        if self._names is None:
-            return
-        for s in parsed.statements:
-            if s.prop_type == "name" and s.schema in {"Person", "Organization", "Company", "LegalEntity"}:
-                self._names.add(s.entity_id, s.value)
+    def _learn(self, ready: Ready) -> None:
+        if self._names is not None:
+            for entity_id, name in ready.names:
+                self._names.add(entity_id, name)
+
+
+def _has_text(item: RawReport) -> bool:
+    return bool(item.data.get("text"))
 
 
 # -- choosing readers -------------------------------------------------------------------

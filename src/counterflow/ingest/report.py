@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any, TypeVar
 
 from followthemoney import model as ftm_model
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from counterflow.errors import InvalidValue, Problem, ReportRejected
@@ -60,9 +61,36 @@ ALLOWED_SCHEMATA = frozenset(
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _schema() -> dict[str, Any]:
     raw = resources.files("counterflow.ingest").joinpath("schemas/report.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(raw))
+    schema: dict[str, Any] = json.loads(raw)
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(_schema())
+
+
+@cache
+def _fast_validator() -> Callable[[Any], Any]:
+    """A compiled validator: the fast yes/no check. It stops at the first error, so
+    ``jsonschema`` runs only on reports that fail, to list every problem."""
+    return fastjsonschema.compile(_schema())  # type: ignore[no-any-return]
+
+
+def schema_problems(data: Any) -> list[Problem]:
+    try:
+        _fast_validator()(data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
+    problems = []
+    for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        shown = err.instance if isinstance(err.instance, str | int | float) else None
+        reason = err.message if shown is None else err.message.replace(repr(shown), "").strip() or err.message
+        problems.append(Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason))
+    return problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +116,7 @@ def _path(parts: Any) -> str:
 def parse_report(data: Any, *, source: str | None = None, names: NameIndex | None = None) -> ParsedReport:
     """Validate and convert one native report; raises ReportRejected listing every problem."""
     label = str(data.get("report_id", "?")) if isinstance(data, dict) else "?"
-    problems: list[Problem] = []
-    for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        shown = err.instance if isinstance(err.instance, str | int | float) else None
-        reason = err.message if shown is None else err.message.replace(repr(shown), "").strip() or err.message
-        problems.append(
-            Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason)
-        )
+    problems = schema_problems(data)
     if not isinstance(data, dict):
         raise ReportRejected(label, problems or [Problem("(report)", None, "a report must be a JSON object")])
 

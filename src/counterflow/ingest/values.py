@@ -9,7 +9,9 @@ cleaning; a value nobody can clean is an error, never silently stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from followthemoney import model as ftm_model
 from followthemoney.property import Property
 
 from counterflow.errors import InvalidValue
@@ -68,7 +70,21 @@ def stored_type(prop: Property) -> str:
 
 
 def normalise_value(prop: Property, raw: str, ctx: Context) -> Normalised:
-    """Normalise one value of ``prop``; raises InvalidValue with the reason."""
+    """Normalise one value of ``prop``; raises InvalidValue with the reason.
+
+    Results are cached: bulk sources repeat the same phones, plates and names endlessly
+    (a call-record file is mostly the same few numbers), and normalisers are pure.
+    """
+    return _cached(prop.schema.name, prop.name, raw, ctx)
+
+
+@lru_cache(maxsize=262_144)
+def _cached(schema_name: str, prop_name: str, raw: str, ctx: Context) -> Normalised:
+    prop = ftm_model.get(schema_name).properties[prop_name]  # type: ignore[union-attr]
+    return _normalise(prop, raw, ctx)
+
+
+def _normalise(prop: Property, raw: str, ctx: Context) -> Normalised:
     value = raw.strip()
     if not value:
         raise InvalidValue(prop.name, raw, "empty value")

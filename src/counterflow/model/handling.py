@@ -146,7 +146,7 @@ class Classification(StrEnum):
 
     @property
     def level(self) -> int:
-        return list(Classification).index(self)
+        return _LEVEL[self.value]
 
     @classmethod
     def parse(cls, marking: str) -> Classification:
@@ -156,6 +156,9 @@ class Classification(StrEnum):
         except ValueError:
             known = ", ".join(c.value for c in cls)
             raise InvalidValue("classification", marking, f"unknown marking (known: {known})") from None
+
+
+_LEVEL = {c.value: i for i, c in enumerate(Classification)}
 
 
 def highest(markings: list[Classification]) -> Classification:

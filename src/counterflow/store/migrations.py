@@ -30,14 +30,8 @@ def _v1_base(conn: Connection, dialect: str) -> None:
                 "tokenize='unicode61 remove_diacritics 2')"
             )
         )
-        conn.execute(
-            text(
-                "CREATE TRIGGER IF NOT EXISTS statements_fts_ai AFTER INSERT ON statements "
-                "WHEN new.prop_type IN ('name', 'text') BEGIN "
-                "INSERT INTO statement_fts(rowid, value, original_value) "
-                "VALUES (new.rowid, new.value, coalesce(new.original_value, '')); END"
-            )
-        )
+        # Rows enter the index in bulk after each write (SqlStore._insert_statements): a
+        # per-row trigger costs more than half the write time.
         conn.execute(
             text(
                 "CREATE TRIGGER IF NOT EXISTS statements_fts_ad AFTER DELETE ON statements "

@@ -29,6 +29,12 @@ _INSERT_SQLITE = (
     f"INSERT INTO statements ({', '.join(schema.STATEMENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in schema.STATEMENT_COLUMNS)})"
 )
+# New rows get rowids above the previous maximum (SQLite's rule, and one writer at a time).
+_FTS_SQLITE = (
+    "INSERT INTO statement_fts(rowid, value, original_value) "
+    "SELECT rowid, value, coalesce(original_value, '') FROM statements "
+    "WHERE rowid > ? AND prop_type IN ('name', 'text')"
+)
 _COPY_PG = f"COPY statements ({', '.join(schema.STATEMENT_COLUMNS)}) FROM STDIN"
 
 
@@ -153,7 +159,9 @@ class SqlStore:
         assert raw is not None
         if self.dialect == "sqlite":
             cur = raw.cursor()
+            last = cur.execute("SELECT coalesce(max(rowid), 0) FROM statements").fetchone()[0]
             cur.executemany(_INSERT_SQLITE, rows)
+            cur.execute(_FTS_SQLITE, (last,))
             cur.close()
         else:
             cur = raw.cursor()

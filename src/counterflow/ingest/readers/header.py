@@ -29,7 +29,8 @@ from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import normalise_date
 
 MAX_YAML = 1024 * 1024
-HEADER_KEYS = ("agency", "id", "reported_at", "observed_at", "grading", "handling", "classification", "language")
+HEADER_KEYS = ("agency", "id", "reported_at", "observed_at", "grading", "handling", "classification",
+               "language")
 _LANG = re.compile(r"^[a-z]{2}$")
 
 
@@ -125,7 +126,8 @@ def load_yaml(path: Path) -> Any:
             raise ConfigurationError(f"{path}: YAML file larger than 1 MiB", problems=[f"{path}: too large"])
         return yaml.safe_load(path.read_text("utf-8"))
     except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})", problems=[f"{path}: {exc}"]) from None
+        msg = f"{path}: cannot read ({exc.strerror})"
+        raise ConfigurationError(msg, problems=[msg]) from None
     except UnicodeDecodeError:
         raise ConfigurationError(f"{path}: not UTF-8", problems=[f"{path}: not UTF-8 text"]) from None
     except yaml.YAMLError as exc:
@@ -195,7 +197,8 @@ def parse_header(raw: Any, where: str, problems: list[str], *, partial: bool = F
         except TypeError as exc:
             problems.append(f"{where}.{key}: expected text, got {exc}")
             text[key] = None
-    required = ["agency", "classification", "grading", "handling"] + ([] if partial else ["id", "reported_at"])
+    required = ["agency", "classification", "grading", "handling"]
+    required += [] if partial else ["id", "reported_at"]
     for key in required:
         if raw.get(key) in (None, ""):
             problems.append(f"{where}.{key}: missing")

@@ -154,7 +154,8 @@ def _locate_file(ref: str | Path, relative_to: Path | None) -> tuple[Path | None
     return None, text
 
 
-def _load_raw(ref: str | Path, relative_to: Path | None, chain: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+def _load_raw(ref: str | Path, relative_to: Path | None,
+              chain: tuple[str, ...]) -> tuple[dict[str, Any], str]:
     path, label = _locate_file(ref, relative_to)
     if path is None:
         known = ", ".join(shipped_mappings())
@@ -299,7 +300,8 @@ def _parse_entities(raw: Any, where: str, problems: list[str]) -> tuple[EntitySp
 def _parse_entity(name: str, raw: Any, where: str, schemata: dict[str, str],
                   problems: list[str]) -> EntitySpec | None:
     if not _ENTITY_NAME.match(name):
-        problems.append(f"{where}: entity name must be lower case letters, digits and _ (start with a letter)")
+        problems.append(f"{where}: entity name must be lower case letters, digits and _, "
+                        "starting with a letter")
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping of {', '.join(ENTITY_KEYS)}")
         return None
@@ -312,7 +314,8 @@ def _parse_entity(name: str, raw: Any, where: str, schemata: dict[str, str],
         problems.append(f"{where}.schema: missing")
     elif schema is None or schema.name not in ALLOWED_SCHEMATA:
         kind = "unknown schema" if schema is None else "schema not accepted"
-        problems.append(f"{where}.schema: {kind} {schema_name!r} (accepted: {', '.join(sorted(ALLOWED_SCHEMATA))})")
+        accepted = ", ".join(sorted(ALLOWED_SCHEMATA))
+        problems.append(f"{where}.schema: {kind} {schema_name!r} (accepted: {accepted})")
         schema = None
     keys = _columns(raw.get("keys"), f"{where}.keys", problems, required=True)
     roles: list[str] = []
@@ -325,7 +328,9 @@ def _parse_entity(name: str, raw: Any, where: str, schemata: dict[str, str],
             roles.append(parse_role(str(role)).value)
         except InvalidValue as exc:
             problems.append(f"{where}.roles[{i}]: {role!r} {exc.reason}")
-    roles_column = _text(raw["roles_column"], f"{where}.roles_column", problems) if "roles_column" in raw else None
+    roles_column = None
+    if "roles_column" in raw:
+        roles_column = _text(raw["roles_column"], f"{where}.roles_column", problems)
     if (raw_roles or roles_column) and schema is not None and not any(schema.is_a(s) for s in ROLE_SCHEMATA):
         problems.append(f"{where}: roles apply to persons, not {schema.name}")
     props_raw = raw.get("properties", {})
@@ -334,7 +339,8 @@ def _parse_entity(name: str, raw: Any, where: str, schemata: dict[str, str],
         problems.append(f"{where}.properties: expected a mapping of property names")
         props_raw = {}
     for prop_name, spec in props_raw.items():
-        prop = _parse_property(str(prop_name), spec, f"{where}.properties.{prop_name}", schema, schemata, problems)
+        pwhere = f"{where}.properties.{prop_name}"
+        prop = _parse_property(str(prop_name), spec, pwhere, schema, schemata, problems)
         if prop is not None:
             props.append(prop)
     if schema is None or keys is None:
@@ -379,7 +385,8 @@ def _parse_property(name: str, raw: Any, where: str, schema: Any, schemata: dict
     if not isinstance(join, str):
         problems.append(f"{where}.join: expected text")
     split = raw.get("split")
-    if split is not None and (not isinstance(split, str) or not split or "column" not in raw and "columns" not in raw):
+    with_columns = "column" in raw or "columns" in raw
+    if split is not None and (not isinstance(split, str) or not split or not with_columns):
         problems.append(f"{where}.split: expected a non-empty separator, with column or columns")
     required = raw.get("required", False)
     if not isinstance(required, bool):
@@ -397,4 +404,5 @@ def _parse_property(name: str, raw: Any, where: str, schema: Any, schemata: dict
     if len(problems) > start:
         return None
     is_date = prop is not None and prop.type == registry.date
-    return PropertySpec(name, column, tuple(columns), str(join), literal, entity, split, bool(required), is_date)
+    return PropertySpec(name, column, tuple(columns), str(join), literal, entity, split, bool(required),
+                        is_date)

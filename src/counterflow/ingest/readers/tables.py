@@ -135,7 +135,8 @@ def _csv_rows(name: str, reader: Any, header: list[str], encoding: str) -> Itera
             if _BAD_BYTES.search(cell):
                 problems.append(_decode_problem(f"{name} row {number}, column {col}", cell, encoding))
             elif "\x00" in cell:
-                problems.append(Problem(f"{name} row {number}, column {col}", cell.replace("\x00", "\\0")[:200],
+                shown = cell.replace("\x00", "\\0")[:200]
+                problems.append(Problem(f"{name} row {number}, column {col}", shown,
                                         "NUL byte in cell (binary or UTF-16 data?)"))
         if len(cells) > len(header):
             extra = next((c for c in cells[len(header):] if c.strip()), cells[len(header)])
@@ -144,8 +145,8 @@ def _csv_rows(name: str, reader: Any, header: list[str], encoding: str) -> Itera
                                     "(unquoted delimiter in a value?)"))
         elif len(cells) < len(header):
             missing = ", ".join(header[len(cells):])
-            problems.append(Problem(f"{name} row {number}", None, f"row has {len(cells)} cells but the header "
-                                                                   f"has {len(header)} (missing: {missing})"))
+            reason = f"row has {len(cells)} cells but the header has {len(header)} (missing: {missing})"
+            problems.append(Problem(f"{name} row {number}", None, reason))
         values = [c.strip() for c in cells[: len(header)]]
         values += [""] * (len(header) - len(values))
         yield Row(number, values, problems)
@@ -158,7 +159,8 @@ def check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise FileRejected([Problem(name, None, f"not a valid xlsx file (not a zip archive: {exc})")]) from None
+        reason = f"not a valid xlsx file (not a zip archive: {exc})"
+        raise FileRejected([Problem(name, None, reason)]) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_BYTES:
         raise FileRejected([Problem(name, None, f"declares {total // 2**20} MiB uncompressed, over the "
@@ -227,9 +229,8 @@ def _xlsx_rows(name: str, rows: Iterator[tuple[Any, ...]], header: list[str]) ->
         try:
             raw = next(rows, None)
         except Exception as exc:
-            yield Row(number, [], [Problem(f"{name} row {number}", None, f"unreadable row ({type(exc).__name__}: "
-                                                                          f"{str(exc)[:200]}); reading stopped")],
-                      fatal=True)
+            reason = f"unreadable row ({type(exc).__name__}: {str(exc)[:200]}); reading stopped"
+            yield Row(number, [], [Problem(f"{name} row {number}", None, reason)], fatal=True)
             return
         if raw is None:
             return
