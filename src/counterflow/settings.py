@@ -19,10 +19,12 @@ class Settings:
     ``database_url``: ``sqlite:///path`` (embedded default: ``counterflow.sqlite`` in the
     working directory) or ``postgresql+psycopg://user@host:port/db``.
     ``batch_size``: statements per write transaction in bulk ingest.
+    ``workers``: processes parsing reports in bulk ingest (default: the number of CPUs, at most 4).
     """
 
     database_url: str
     batch_size: int = 20_000
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,4 +41,11 @@ class Settings:
             raise ConfigurationError("COUNTERFLOW_BATCH_SIZE must be an integer", value=raw_batch) from None
         if batch < 1:
             raise ConfigurationError("COUNTERFLOW_BATCH_SIZE must be positive", value=raw_batch)
-        return cls(database_url=url, batch_size=batch)
+        raw_workers = env.get("COUNTERFLOW_WORKERS", str(min(os.cpu_count() or 1, 4)))
+        try:
+            workers = int(raw_workers)
+        except ValueError:
+            raise ConfigurationError("COUNTERFLOW_WORKERS must be an integer", value=raw_workers) from None
+        if workers < 1:
+            raise ConfigurationError("COUNTERFLOW_WORKERS must be at least 1", value=raw_workers)
+        return cls(database_url=url, batch_size=batch, workers=workers)

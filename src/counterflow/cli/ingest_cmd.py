@@ -44,6 +44,9 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Handling for FtM files, e.g. SIENA:H0 or 3x5x2:C:conditions.")
         ] = None,
         classification: Annotated[str | None, typer.Option(help="Classification for FtM files.")] = None,
+        workers: Annotated[
+            int | None, typer.Option(min=1, help="Parsing processes (default COUNTERFLOW_WORKERS or the CPUs).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
         """Ingest intelligence reports: native JSON/JSONL, FollowTheMoney entities or statements,
@@ -95,7 +98,9 @@ def register(app: typer.Typer) -> None:
                     f"{total.statements_added + s.statements_added:,} statements",
                 )
 
-            ingestor = Ingestor(store, batch_statements=settings.batch_size, progress=show)
+            ingestor = Ingestor(
+                store, batch_statements=settings.batch_size, progress=show, workers=workers or settings.workers
+            )
             for path in files:
                 s = ingestor.ingest(
                     read_path(path, mapping=mapping, header_file=header, header_options=options)

@@ -1,0 +1,45 @@
+"""Dependencies point one way (DESIGN.md §2): no module reaches back up the data path."""
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "counterflow"
+
+# package → the Counterflow packages it may import (besides itself and errors/settings)
+ALLOWED = {
+    "model": set(),
+    "store": {"model"},
+    "ingest": {"model", "store"},
+    "scenario": {"model"},
+    "cli": {"model", "store", "ingest", "scenario", "demo"},
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("counterflow"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("counterflow"))
+    return found
+
+
+def test_layers():
+    bad = []
+    for package, allowed in ALLOWED.items():
+        for path in (SRC / package).rglob("*.py"):
+            for module in imports_of(path):
+                parts = module.split(".")
+                top = parts[1] if len(parts) > 1 else ""
+                if top in {package, "errors", "settings", ""} or top in allowed:
+                    continue
+                bad.append(f"{path.relative_to(SRC)} imports {module}")
+    assert bad == []
+
+
+def test_model_imports_nothing_of_ours_but_errors():
+    for path in (SRC / "model").rglob("*.py"):
+        for module in imports_of(path):
+            assert module.startswith(("counterflow.model", "counterflow.errors")), (path, module)
