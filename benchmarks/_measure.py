@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
@@ -35,10 +36,8 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: fl
             try:
                 total = root.memory_info().rss
                 for child in root.children(recursive=True):
-                    try:
+                    with contextlib.suppress(psutil.NoSuchProcess):
                         total += child.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        pass
                 peak = max(peak, total)
             except psutil.NoSuchProcess:
                 return

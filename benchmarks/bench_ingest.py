@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import run_measured  # noqa: E402
+from _measure import run_measured
 
 BASELINE = r"""
 import json, sys, time
@@ -87,7 +87,9 @@ def materialise(world: Path, out: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--statements", type=int, default=1_000_000, help="size of the scenario world")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here (default: a temp dir)")
@@ -99,8 +101,19 @@ def main() -> None:
     bin_dir = Path(sys.executable).parent
     if not source.exists():
         print(f"generating a {args.statements:,}-statement world in {world} …", file=sys.stderr)
-        run_measured([str(bin_dir / "counterflow"), "scenario", "--seed", str(args.seed), "--size",
-                      str(args.statements), "--out", str(world), "--json"])
+        run_measured(
+            [
+                str(bin_dir / "counterflow"),
+                "scenario",
+                "--seed",
+                str(args.seed),
+                "--size",
+                str(args.statements),
+                "--out",
+                str(world),
+                "--json",
+            ]
+        )
         n_reports = materialise(world, source)
         print(f"{n_reports:,} reports materialised in {source}", file=sys.stderr)
     for name in ("ours.sqlite", "baseline.sqlite"):
@@ -110,11 +123,17 @@ def main() -> None:
     env = {**os.environ, "COUNTERFLOW_DATABASE_URL": f"sqlite:///{work / 'ours.sqlite'}"}
     ours = run_measured([str(bin_dir / "counterflow"), "ingest", str(source), "--json"], env=env)
     ours_n = json.loads(ours.stdout)["statements_added"]
-    rows = [("counterflow ingest (SQLite, validated, normalised, FTS)", ours_n, ours.seconds, ours.peak_rss_mib)]
+    rows = [
+        ("counterflow ingest (SQLite, validated, normalised, FTS)", ours_n, ours.seconds, ours.peak_rss_mib)
+    ]
     if not args.skip_baseline:
-        base = run_measured([sys.executable, "-c", BASELINE, str(source), f"sqlite:///{work / 'baseline.sqlite'}"])
+        base = run_measured(
+            [sys.executable, "-c", BASELINE, str(source), f"sqlite:///{work / 'baseline.sqlite'}"]
+        )
         base_n = json.loads(base.stdout)["statements"]
-        rows.append(("baseline: FtM statements via nomenklatura SQLStore", base_n, base.seconds, base.peak_rss_mib))
+        rows.append(
+            ("baseline: FtM statements via nomenklatura SQLStore", base_n, base.seconds, base.peak_rss_mib)
+        )
 
     print(f"\n{'path':58} {'statements':>11} {'seconds':>8} {'stmts/s':>9} {'peak RSS MiB':>13}")
     for name, n, secs, rss in rows:
@@ -122,8 +141,10 @@ def main() -> None:
     if len(rows) == 2:
         ratio = (rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2])
         print(f"\nratio (counterflow / baseline statements per second): {ratio:.2f}x")
-    print(f"goal: >= 50,000 statements/s and < 1024 MiB peak RSS: "
-          f"{'MET' if ours_n / ours.seconds >= 50_000 and ours.peak_rss_mib < 1024 else 'NOT MET'}")
+    print(
+        f"goal: >= 50,000 statements/s and < 1024 MiB peak RSS: "
+        f"{'MET' if ours_n / ours.seconds >= 50_000 and ours.peak_rss_mib < 1024 else 'NOT MET'}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,15 @@ def baseline(n: int, out: Path) -> float:
                 "agency": "rs_mup",
                 "report_id": f"RS-MUP-2026-{i:07d}",
                 "entities": [
-                    {"id": f"p{i}-{k}", "schema": "Person",
-                     "properties": {"name": [f"Name {k}"], "phone": ["064 1234567"], "birthDate": ["1990"]}}
+                    {
+                        "id": f"p{i}-{k}",
+                        "schema": "Person",
+                        "properties": {
+                            "name": [f"Name {k}"],
+                            "phone": ["064 1234567"],
+                            "birthDate": ["1990"],
+                        },
+                    }
                     for k in range(per_report // 3)
                 ],
             }
@@ -47,8 +54,18 @@ def baseline(n: int, out: Path) -> float:
     with (out / "floor.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         for i in range(n // 2 // 6):
-            w.writerow([f"RS-CDR-{i:09d}", "0641234567", "+436641234567", "2026-03-14T03:40:12", 120,
-                        "RS-BELGRADE-1", 44.8, 20.45])
+            w.writerow(
+                [
+                    f"RS-CDR-{i:09d}",
+                    "0641234567",
+                    "+436641234567",
+                    "2026-03-14T03:40:12",
+                    120,
+                    "RS-BELGRADE-1",
+                    44.8,
+                    20.45,
+                ]
+            )
     return time.perf_counter() - t0
 
 

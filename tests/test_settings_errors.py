@@ -17,7 +17,9 @@ def test_settings_defaults_and_env(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = Settings.from_env({})
     assert s.database_url == f"sqlite:///{tmp_path / 'counterflow.sqlite'}"
-    pg = Settings.from_env({"COUNTERFLOW_DATABASE_URL": "postgresql+psycopg://u@h/db", "COUNTERFLOW_BATCH_SIZE": "5"})
+    pg = Settings.from_env(
+        {"COUNTERFLOW_DATABASE_URL": "postgresql+psycopg://u@h/db", "COUNTERFLOW_BATCH_SIZE": "5"}
+    )
     assert (pg.database_url, pg.batch_size) == ("postgresql+psycopg://u@h/db", 5)
     with pytest.raises(ConfigurationError):
         Settings.from_env({"COUNTERFLOW_BATCH_SIZE": "many"})

@@ -3,10 +3,11 @@
 import json
 
 import pytest
-from reports import report
 from typer.testing import CliRunner
 
 from counterflow.cli.main import app
+
+from reports import report
 
 runner = CliRunner()
 

@@ -37,6 +37,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         agency: Annotated[str | None, typer.Option(help="Agency for FollowTheMoney files (rs_mup…).")] = None,
         report_id: Annotated[str | None, typer.Option(help="Report id for FollowTheMoney files.")] = None,
+        reported_at: Annotated[
+            str | None, typer.Option(help="Date the report was written (FtM files).")
+        ] = None,
         grading: Annotated[
             str | None, typer.Option(help="Grading for FtM files, SCHEME:SOURCE+INFO, e.g. 4x4:B2.")
         ] = None,
@@ -45,7 +48,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         classification: Annotated[str | None, typer.Option(help="Classification for FtM files.")] = None,
         workers: Annotated[
-            int | None, typer.Option(min=1, help="Parsing processes (default COUNTERFLOW_WORKERS or the CPUs).")
+            int | None,
+            typer.Option(min=1, help="Parsing processes (default COUNTERFLOW_WORKERS or the CPUs)."),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
@@ -72,6 +76,7 @@ def register(app: typer.Typer) -> None:
             for k, v in {
                 "agency": agency,
                 "report_id": report_id,
+                "reported_at": reported_at,
                 "grading": grading,
                 "handling": handling,
                 "classification": classification,
@@ -99,7 +104,10 @@ def register(app: typer.Typer) -> None:
                 )
 
             ingestor = Ingestor(
-                store, batch_statements=settings.batch_size, progress=show, workers=workers or settings.workers
+                store,
+                batch_statements=settings.batch_size,
+                progress=show,
+                workers=workers or settings.workers,
             )
             for path in files:
                 s = ingestor.ingest(

@@ -334,6 +334,10 @@ def read_path(
         or (sidecar.exists() and not _is_statement_csv(path))
     ):
         spec = mapping_reader.load_mapping(mapping if mapping is not None else sidecar)
+        if header_file is not None:
+            spec = spec.with_report(header.ReportHeader.from_yaml(header_file))
+        elif header_options:
+            spec = spec.with_report(header.ReportHeader.from_options(**header_options))
         yield from mapping_reader.read_mapped(path, spec)
         return
     if suffix in {".json", ".jsonl", ".ndjson", ".csv"}:

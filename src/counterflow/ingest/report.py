@@ -16,8 +16,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
-from followthemoney import model as ftm_model
 import fastjsonschema
+from followthemoney import model as ftm_model
 from jsonschema import Draft202012Validator
 
 from counterflow.errors import InvalidValue, Problem, ReportRejected
@@ -76,7 +76,7 @@ def _validator() -> Draft202012Validator:
 def _fast_validator() -> Callable[[Any], Any]:
     """A compiled validator: the fast yes/no check. It stops at the first error, so
     ``jsonschema`` runs only on reports that fail, to list every problem."""
-    return fastjsonschema.compile(_schema())  # type: ignore[no-any-return]
+    return fastjsonschema.compile(_schema())
 
 
 def schema_problems(data: Any) -> list[Problem]:
@@ -89,7 +89,9 @@ def schema_problems(data: Any) -> list[Problem]:
     for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         shown = err.instance if isinstance(err.instance, str | int | float) else None
         reason = err.message if shown is None else err.message.replace(repr(shown), "").strip() or err.message
-        problems.append(Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason))
+        problems.append(
+            Problem(_path(err.absolute_path), None if shown is None else str(shown)[:200], reason)
+        )
     return problems
 
 

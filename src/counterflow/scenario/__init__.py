@@ -44,8 +44,10 @@ class Manifest:
     formats: dict[str, int] = field(default_factory=dict)
     agencies: dict[str, dict[str, int]] = field(default_factory=dict)
     truth: dict[str, int] = field(default_factory=dict)
-    attribution: str = ("Launch seasonality calibrated on: Home Office and Border Force, UK Government - "
-                        "processed by The National (CC BY 4.0; OGL v3.0)")
+    attribution: str = (
+        "Launch seasonality calibrated on: Home Office and Border Force, UK Government - "
+        "processed by The National (CC BY 4.0; OGL v3.0)"
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,8 +64,13 @@ def scale_for(size: str | int) -> float:
     return SIZES[size] / STATEMENTS_PER_SCALE
 
 
-def generate(out_dir: Path, *, seed: int = 7, size: str | int = "small",
-             progress: Callable[[int, int], None] | None = None) -> Manifest:
+def generate(
+    out_dir: Path,
+    *,
+    seed: int = 7,
+    size: str | int = "small",
+    progress: Callable[[int, int], None] | None = None,
+) -> Manifest:
     """Generate the scenario into ``out_dir`` and return (and write) its manifest."""
     scale = scale_for(size)
     total = round(scale * STATEMENTS_PER_SCALE)
@@ -98,16 +105,25 @@ def generate(out_dir: Path, *, seed: int = 7, size: str | int = "small",
     out.close()
     end = START + timedelta(days=WEEKS * 7 - 1)
     manifest = Manifest(
-        seed=seed, size=str(size), scale=round(scale, 4), start=START.isoformat(), end=end.isoformat(),
-        weeks=WEEKS, statements=out.statements, reports=sum(out.agency_reports.values()),
-        files=dict(sorted(out.files.items())), formats=dict(sorted(out.formats.items())),
-        agencies={a: {"reports": out.agency_reports[a], "statements": out.agency_statements[a]}
-                  for a in sorted(out.agency_reports)},
+        seed=seed,
+        size=str(size),
+        scale=round(scale, 4),
+        start=START.isoformat(),
+        end=end.isoformat(),
+        weeks=WEEKS,
+        statements=out.statements,
+        reports=sum(out.agency_reports.values()),
+        files=dict(sorted(out.files.items())),
+        formats=dict(sorted(out.formats.items())),
+        agencies={
+            a: {"reports": out.agency_reports[a], "statements": out.agency_statements[a]}
+            for a in sorted(out.agency_reports)
+        },
         truth={name: t.rows for name, t in sorted(out.truth.items())},
     )
-    (out_dir / "MANIFEST.json").write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+    (out_dir / "MANIFEST.json").write_text(
+        json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     if progress is not None:
         progress(out.statements, out.statements)
     return manifest
-

@@ -66,8 +66,16 @@ def poisson(rng: random.Random, lam: float) -> int:
 
 
 class Sim:
-    def __init__(self, seed: int, scale: float, world: World, truth: Callable[[str, list[Any]], None],
-                 start: date, weeks: int, on_person: Callable[[Person], None]) -> None:
+    def __init__(
+        self,
+        seed: int,
+        scale: float,
+        world: World,
+        truth: Callable[[str, list[Any]], None],
+        start: date,
+        weeks: int,
+        on_person: Callable[[Person], None],
+    ) -> None:
         self.rng = random.Random(f"{seed}:activity")
         self.scale = scale
         self.world = world
@@ -92,8 +100,10 @@ class Sim:
             self.adj.setdefault(b, []).append(a)
         self.waiting: dict[int, list[Party]] = {}
         self._market: dict[int, tuple[list[int], list[float]]] = {}
-        self.crackdowns = {weeks * 7 // 3: ("hungary", 0.3, "Hungarian border operation (Horgoš/Kelebija)"),
-                           2 * weeks * 7 // 3: ("bulgaria", 0.4, "Joint operation at Pirot and Kapitan Andreevo")}
+        self.crackdowns = {
+            weeks * 7 // 3: ("hungary", 0.3, "Hungarian border operation (Horgoš/Kelebija)"),
+            2 * weeks * 7 // 3: ("bulgaria", 0.4, "Joint operation at Pirot and Kapitan Andreevo"),
+        }
         self._seed_parties()
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -128,7 +138,8 @@ class Sim:
         market = self._market.get(stage)
         if market is None:
             orgs = [o for o in self.world.orgs if o.stage == stage and o.active] or [
-                o for o in self.world.orgs if o.stage == stage]
+                o for o in self.world.orgs if o.stage == stage
+            ]
             cum, total = [], 0.0
             for o in orgs:
                 total += o.share
@@ -139,8 +150,11 @@ class Sim:
         return ids[min(len(ids) - 1, bisect.bisect_left(cum, self.rng.random() * cum[-1]))]
 
     def staff(self, org: int, roles: tuple[str, ...]) -> Person | None:
-        cands = [self.world.persons[i] for i in self.world.orgs[org].members
-                 if self.world.persons[i].active and any(r in self.world.persons[i].roles for r in roles)]
+        cands = [
+            self.world.persons[i]
+            for i in self.world.orgs[org].members
+            if self.world.persons[i].active and any(r in self.world.persons[i].roles for r in roles)
+        ]
         return self.rng.choice(cands) if cands else None
 
     def observers(self, place: geo.Place, *, ukbsu: float = 0.25, europol: float = 0.05) -> list[str]:
@@ -171,8 +185,16 @@ class Sim:
             nat, pool = pick(rng, MIGRANT_ORIGINS)
             minor = rng.random() < 0.16
             years = (2009, 2011) if minor else (1980, 2007)
-            p = self.migrants.make(nat, pool, stage=-1, org=-1, roles=["victim"] + (["minor"] if minor else []),
-                                   country=nat, born_years=years, female_rate=0.1)
+            p = self.migrants.make(
+                nat,
+                pool,
+                stage=-1,
+                org=-1,
+                roles=["victim"] + (["minor"] if minor else []),
+                country=nat,
+                born_years=years,
+                female_rate=0.1,
+            )
             p.idx += MIGRANT_ID_BASE
             p.victim, p.minor = True, minor
             if rng.random() < 0.7:
@@ -181,8 +203,14 @@ class Sim:
             members.append(p)
         self.n_parties += 1
         lo, hi = geo.LEG_DAYS[legs[leg][0]]
-        party = Party(f"PTY{self.n_parties:07d}", members, legs, leg, day + rng.randint(lo, hi),
-                      self.group_for(legs[leg][1]))
+        party = Party(
+            f"PTY{self.n_parties:07d}",
+            members,
+            legs,
+            leg,
+            day + rng.randint(lo, hi),
+            self.group_for(legs[leg][1]),
+        )
         self.parties.append(party)
         return party
 
@@ -199,7 +227,7 @@ class Sim:
                 incidents += self._crackdown(day, *self.crackdowns[day])
             for _ in range(poisson(self.rng, 0.8 * self.scale)):
                 self._new_party(day)
-            for due, org, boats in [b for b in self.pending_boats if b[0] == day]:
+            for _due, org, boats in [b for b in self.pending_boats if b[0] == day]:
                 self.stock[org] = self.stock.get(org, 0) + boats
             self.pending_boats = [b for b in self.pending_boats if b[0] != day]
             for party in [p for p in self.parties if p.due == day and not p.waiting]:
@@ -229,8 +257,19 @@ class Sim:
                     out += self.arrest(guide, day, place, inc.agencies[0], "caught guiding a group")
             out.append(inc)
             for m in party.members:
-                self.truth("movements", [self.day_date(day).isoformat(), m.pid, "detected", place.key,
-                                         place.country, stage, leg_id, party.pid])
+                self.truth(
+                    "movements",
+                    [
+                        self.day_date(day).isoformat(),
+                        m.pid,
+                        "detected",
+                        place.key,
+                        place.country,
+                        stage,
+                        leg_id,
+                        party.pid,
+                    ],
+                )
             if rng.random() < 0.6:  # pushed back: try the leg again
                 party.due = day + rng.randint(2, 6)
                 return out
@@ -241,29 +280,62 @@ class Sim:
             hubs = [geo.PLACE[k] for k in route_places if geo.PLACE[k].country in TERRITORIAL]
             if hubs and rng.random() < 0.12:
                 place = rng.choice(hubs)
-                inc = Incident("stop", self._at(day), place, self.observers(place),
-                               [(guide, ["driver", "suspect"])] + [(m, ["victim"] + (["minor"] if m.minor else []))
-                                                                  for m in party.members],
-                               trip_id, vehicle=guide.vehicle, data={"leg": leg_id})
+                inc = Incident(
+                    "stop",
+                    self._at(day),
+                    place,
+                    self.observers(place),
+                    [(guide, ["driver", "suspect"])]
+                    + [(m, ["victim"] + (["minor"] if m.minor else [])) for m in party.members],
+                    trip_id,
+                    vehicle=guide.vehicle,
+                    data={"leg": leg_id},
+                )
                 out.append(inc)
                 if rng.random() < 0.5:
                     out += self.arrest(guide, day, place, inc.agencies[0], "driver stopped with migrants")
         # Leg done: fees released to the group (hawala "OK"), movement recorded.
         lo, hi, cur = geo.LEG_FEES[leg_id]
-        payee_cands = [self.world.persons[i] for i in org.members if self.world.persons[i].active
-                       and ("money_handler" in self.world.persons[i].roles or
-                            "organiser" in self.world.persons[i].roles)]
+        payee_cands = [
+            self.world.persons[i]
+            for i in org.members
+            if self.world.persons[i].active
+            and ("money_handler" in self.world.persons[i].roles or "organiser" in self.world.persons[i].roles)
+        ]
         payee = payee_cands[0] if payee_cands else self.world.persons[org.members[0]]
         banker = self.world.persons[rng.choice(self.world.hawala)]
         end = geo.PLACE[route_places[-1]]
         for m in party.members:
             amount = rng.randint(lo // 50, hi // 50) * 50
             pay_id = self._id("PAY")
-            self.truth("payments", [pay_id, self.day_date(day).isoformat(), m.pid, leg_id, stage, banker.pid,
-                                    payee.pid, amount, cur])
+            self.truth(
+                "payments",
+                [
+                    pay_id,
+                    self.day_date(day).isoformat(),
+                    m.pid,
+                    leg_id,
+                    stage,
+                    banker.pid,
+                    payee.pid,
+                    amount,
+                    cur,
+                ],
+            )
             self.payments.append((pay_id, self.day_date(day), banker, payee, amount, cur, leg_id))
-            self.truth("movements", [self.day_date(day).isoformat(), m.pid, "arrived", end.key, end.country,
-                                     stage, leg_id, party.pid])
+            self.truth(
+                "movements",
+                [
+                    self.day_date(day).isoformat(),
+                    m.pid,
+                    "arrived",
+                    end.key,
+                    end.country,
+                    stage,
+                    leg_id,
+                    party.pid,
+                ],
+            )
         party.leg += 1
         if party.leg >= len(party.route):
             party.members = []
@@ -281,7 +353,7 @@ class Sim:
     # -- the Channel -----------------------------------------------------------------------------------
     def _launches(self, day: int) -> list[Incident]:
         rng = self.rng
-        wind, wave, rating, good = self.weather[day]
+        wind, wave, _rating, good = self.weather[day]
         out: list[Incident] = []
         beaches = geo.places(geo.S_FR, "beach")
         for org in [o for o in self.world.orgs if o.stage == geo.S_FR and o.active]:
@@ -297,21 +369,61 @@ class Sim:
             people = max(len(tracked), rng.randint(40, 70))
             boat = self._id("BOAT")
             outcome = "intercepted_on_beach" if rng.random() < 0.15 else "arrived_uk"
-            self.truth("launches", [self.day_date(day).isoformat(), org.oid, beach.key, boat, people,
-                                    len(tracked), outcome, int(good)])
+            self.truth(
+                "launches",
+                [
+                    self.day_date(day).isoformat(),
+                    org.oid,
+                    beach.key,
+                    boat,
+                    people,
+                    len(tracked),
+                    outcome,
+                    int(good),
+                ],
+            )
             pilot = self.staff(org.idx, ("foot_guide", "logistics", "driver"))
             persons: list[tuple[Person, list[str]]] = [(pilot, ["foot_guide", "suspect"])] if pilot else []
             persons += [(m, ["victim"] + (["minor"] if m.minor else [])) for m in tracked[:12]]
-            inc = Incident("launch", self._at(day), beach, ["fr_ocriest"], persons, boat,
-                           data={"people": people, "outcome": outcome, "wind": wind, "wave": wave})
+            inc = Incident(
+                "launch",
+                self._at(day),
+                beach,
+                ["fr_ocriest"],
+                persons,
+                boat,
+                data={"people": people, "outcome": outcome, "wind": wind, "wave": wave},
+            )
             out.append(inc)
             for p in waiting:
                 for m in p.members:
-                    self.truth("movements", [self.day_date(day).isoformat(), m.pid, "launched", beach.key, "FR",
-                                             geo.S_FR, "FR-UK", p.pid])
+                    self.truth(
+                        "movements",
+                        [
+                            self.day_date(day).isoformat(),
+                            m.pid,
+                            "launched",
+                            beach.key,
+                            "FR",
+                            geo.S_FR,
+                            "FR-UK",
+                            p.pid,
+                        ],
+                    )
                     if outcome == "arrived_uk":
-                        self.truth("movements", [self.day_date(day).isoformat(), m.pid, "arrived", "dover", "GB",
-                                                 geo.S_FR, "FR-UK", p.pid])
+                        self.truth(
+                            "movements",
+                            [
+                                self.day_date(day).isoformat(),
+                                m.pid,
+                                "arrived",
+                                "dover",
+                                "GB",
+                                geo.S_FR,
+                                "FR-UK",
+                                p.pid,
+                            ],
+                        )
                 if outcome == "arrived_uk":
                     debriefed = [m for m in p.members if rng.random() < 0.25]
                     if debriefed:
@@ -330,7 +442,9 @@ class Sim:
             if s is not None:
                 named.append((s, [r for r in s.roles if r != "suspect"]))
         persons = [(m, ["victim", "witness"] + (["minor"] if m.minor else [])) for m in migrants] + named
-        return Incident("debrief", self._at(day + 1), geo.PLACE["dover"], ["gb_nca"], persons, self._id("DEB"))
+        return Incident(
+            "debrief", self._at(day + 1), geo.PLACE["dover"], ["gb_nca"], persons, self._id("DEB")
+        )
 
     def _shipments(self, w: int) -> list[Incident]:
         rng = self.rng
@@ -363,18 +477,46 @@ class Sim:
                 self.effect(day, sid, "launch_cut", org.oid, "", f"stock of {org.oid} not replenished")
             else:
                 self.pending_boats.append((min(self.days - 1, day + rng.randint(5, 12)), org.idx, boats))
-            self.truth("shipments", [sid, self.day_date(day).isoformat(), supplier.pid, carrier.pid,
-                                     self.world.vehicles[carrier.vehicle].vid if carrier.vehicle >= 0 else "",
-                                     "aksaray", storage.key, beach.key, boats, boats, status])
+            self.truth(
+                "shipments",
+                [
+                    sid,
+                    self.day_date(day).isoformat(),
+                    supplier.pid,
+                    carrier.pid,
+                    self.world.vehicles[carrier.vehicle].vid if carrier.vehicle >= 0 else "",
+                    "aksaray",
+                    storage.key,
+                    beach.key,
+                    boats,
+                    boats,
+                    status,
+                ],
+            )
             if carrier.vehicle >= 0:
                 for k in ("kapitan_andreevo", storage.key, "jabbeke", "calais"):
                     self.trips.append((carrier.vehicle, self._at(day), k, sid))
             persons = [(supplier, ["boat_supplier", "suspect"]), (carrier, ["logistics", "suspect"])]
             for agency in dict.fromkeys(obs):
-                place = beach if agency == "fr_ocriest" else geo.PLACE["jabbeke"] if agency == "be_police" \
+                place = (
+                    beach
+                    if agency == "fr_ocriest"
+                    else geo.PLACE["jabbeke"]
+                    if agency == "be_police"
                     else storage
-                out.append(Incident("shipment", self._at(day), place, [agency], persons, sid,
-                                    vehicle=carrier.vehicle, data={"boats": boats, "status": status}))
+                )
+                out.append(
+                    Incident(
+                        "shipment",
+                        self._at(day),
+                        place,
+                        [agency],
+                        persons,
+                        sid,
+                        vehicle=carrier.vehicle,
+                        data={"boats": boats, "status": status},
+                    )
+                )
         return out
 
     def _raids(self, w: int) -> list[Incident]:
@@ -389,9 +531,12 @@ class Sim:
                 hubs = [p for p in geo.places(stage) if p.country in TERRITORIAL]
                 place = rng.choice(hubs)
                 day = w * 7 + rng.randrange(7)
-                present = [m for p in self.parties if p.group == org and not p.waiting for m in p.members][:15]
+                present = [m for p in self.parties if p.group == org and not p.waiting for m in p.members][
+                    :15
+                ]
                 persons = [(keeper, ["safe_house_keeper", "suspect"])] + [
-                    (m, ["victim"] + (["minor"] if m.minor else [])) for m in present]
+                    (m, ["victim"] + (["minor"] if m.minor else [])) for m in present
+                ]
                 inc = Incident("raid", self._at(day), place, self.observers(place), persons, self._id("RAID"))
                 out.append(inc)
                 if rng.random() < 0.5:
@@ -399,11 +544,14 @@ class Sim:
         return out
 
     # -- disruption and recovery ----------------------------------------------------------------------
-    def disruption(self, day: int, kind: str, agency: str, target: str, place: geo.Place | None,
-                   detail: str) -> str:
+    def disruption(
+        self, day: int, kind: str, agency: str, target: str, place: geo.Place | None, detail: str
+    ) -> str:
         did = self._id("DIS")
-        self.truth("disruptions", [did, self.day_date(day).isoformat(), kind, agency, target,
-                                   place.key if place else "", detail])
+        self.truth(
+            "disruptions",
+            [did, self.day_date(day).isoformat(), kind, agency, target, place.key if place else "", detail],
+        )
         return did
 
     def effect(self, day: int, did: str, kind: str, old: str, new: str, detail: str) -> None:
@@ -417,11 +565,16 @@ class Sim:
         did = self.disruption(day, "arrest", agency, person.pid, place, why)
         org = self.world.orgs[person.org]
         if "organiser" in person.roles:
-            coords = [self.world.persons[i] for i in org.members if self.world.persons[i].active
-                      and "coordinator" in self.world.persons[i].roles]
+            coords = [
+                self.world.persons[i]
+                for i in org.members
+                if self.world.persons[i].active and "coordinator" in self.world.persons[i].roles
+            ]
             if coords:
                 coords[0].roles = ["organiser"]
-                self.effect(day, did, "promotion", person.pid, coords[0].pid, f"{org.oid} led by its coordinator")
+                self.effect(
+                    day, did, "promotion", person.pid, coords[0].pid, f"{org.oid} led by its coordinator"
+                )
             else:
                 org.active = False
                 self._market.pop(org.stage, None)
@@ -429,8 +582,14 @@ class Sim:
                     rival.share += org.share / 2
                     self.effect(day, did, "market_takeover", org.oid, rival.oid, "rival takes the clients")
         else:
-            new = self.recruits.make(person.nationality, person.origin, stage=person.stage, org=org.idx,
-                                     roles=list(person.roles), country=person.country)
+            new = self.recruits.make(
+                person.nationality,
+                person.origin,
+                stage=person.stage,
+                org=org.idx,
+                roles=list(person.roles),
+                country=person.country,
+            )
             new.idx = len(self.world.persons)
             new.phones.append(make_phone(self.rng, person.phones[0].region))
             new.vehicle = person.vehicle  # takes over the van
@@ -445,10 +604,19 @@ class Sim:
                 self.world.ties[(min(other, new.idx), max(other, new.idx))] = wgt
                 op = self.world.persons[other]
                 self.truth("ties", [op.pid, new.pid, wgt, int(op.stage == new.stage), op.stage, new.stage])
-            self.effect(day, did, "replacement", person.pid, new.pid, f"{org.oid} recruits a new {person.roles[0]}")
-        return [Incident("arrest", self._at(day), place, [agency] + (["eu_europol"] if self.rng.random() < 0.3
-                                                                     else []),
-                         [(person, [*person.roles, "suspect"])], did)]
+            self.effect(
+                day, did, "replacement", person.pid, new.pid, f"{org.oid} recruits a new {person.roles[0]}"
+            )
+        return [
+            Incident(
+                "arrest",
+                self._at(day),
+                place,
+                [agency] + (["eu_europol"] if self.rng.random() < 0.3 else []),
+                [(person, [*person.roles, "suspect"])],
+                did,
+            )
+        ]
 
     def _crackdown(self, day: int, corridor: str, factor: float, detail: str) -> list[Incident]:
         did = self.disruption(day, "border_operation", "eu_europol", corridor, None, detail)
@@ -456,5 +624,7 @@ class Sim:
             if corridor in route:
                 old = self.route_weights[route]
                 self.route_weights[route] = round(old * factor, 4)
-                self.effect(day, did, "rerouting", route, "", f"route weight {old} -> {self.route_weights[route]}")
+                self.effect(
+                    day, did, "rerouting", route, "", f"route weight {old} -> {self.route_weights[route]}"
+                )
         return []

@@ -59,7 +59,7 @@ class Phone:
             return self.international
         if r < 0.7:
             return self.e164
-        if r < 0.85:
+        if r < 0.85 and agency_country is not None:  # 00 needs a region to read the exit code
             return "00" + self.e164[1:]
         return self.international.replace(" ", "-")
 
@@ -105,9 +105,21 @@ def make_jmbg(rng: random.Random, country: str, born: date, female: bool) -> str
 
 
 _PASSPORT = {
-    "SY": ("N", 8), "IQ": ("A", 8), "AF": ("P", 7), "TR": ("U", 8), "IR": ("K", 8), "PK": ("AB", 7),
-    "AL": ("BA", 7), "MA": ("AB", 6), "RS": ("", 9), "MK": ("M", 7), "BA": ("", 9), "HR": ("", 9),
-    "GR": ("AK", 7), "DE": ("C", 8), "XK": ("P", 8),
+    "SY": ("N", 8),
+    "IQ": ("A", 8),
+    "AF": ("P", 7),
+    "TR": ("U", 8),
+    "IR": ("K", 8),
+    "PK": ("AB", 7),
+    "AL": ("BA", 7),
+    "MA": ("AB", 6),
+    "RS": ("", 9),
+    "MK": ("M", 7),
+    "BA": ("", 9),
+    "HR": ("", 9),
+    "GR": ("AK", 7),
+    "DE": ("C", 8),
+    "XK": ("P", 8),
 }
 
 
@@ -185,9 +197,16 @@ def cyrillic_lookalikes(plate: str) -> str:
 
 
 _BANKS = {
-    "DE": ("37040044", "10070000", "50010517"), "RS": ("160", "205", "265"), "BE": ("539", "068", "310"),
-    "FR": ("30006", "30004", "20041"), "NL": ("ABNA", "INGB", "RABO"), "HR": ("2484008", "2360000"),
-    "BA": ("129", "161"), "MK": ("300", "250"), "GB": ("NWBK", "BARC"), "TR": ("00061", "00010"),
+    "DE": ("37040044", "10070000", "50010517"),
+    "RS": ("160", "205", "265"),
+    "BE": ("539", "068", "310"),
+    "FR": ("30006", "30004", "20041"),
+    "NL": ("ABNA", "INGB", "RABO"),
+    "HR": ("2484008", "2360000"),
+    "BA": ("129", "161"),
+    "MK": ("300", "250"),
+    "GB": ("NWBK", "BARC"),
+    "TR": ("00061", "00010"),
     "AT": ("19043", "20111"),
 }
 

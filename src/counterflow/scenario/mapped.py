@@ -22,29 +22,91 @@ from counterflow.scenario.world import Person, World
 from counterflow.scenario.writer import MappedFile, Output
 
 CDR_HEADER = ["record_id", "caller", "callee", "start", "duration_s", "cell_id", "cell_lat", "cell_lon"]
-ANPR_HEADER = ["read_id", "plate", "country", "camera_id", "camera_name", "lat", "lon", "read_at", "direction"]
-HU_HEADER = ["record_no", "surname", "given_name", "birth_date", "nationality", "gender", "phone", "role",
-             "detected_at", "place"]
-DE_HEADER = ["kontroll_nr", "datum", "ort", "kennzeichen", "land", "fahrzeug", "nachname", "vorname",
-             "geburtsdatum", "staatsangehoerigkeit", "telefon", "rolle"]
+ANPR_HEADER = [
+    "read_id",
+    "plate",
+    "country",
+    "camera_id",
+    "camera_name",
+    "lat",
+    "lon",
+    "read_at",
+    "direction",
+]
+HU_HEADER = [
+    "record_no",
+    "surname",
+    "given_name",
+    "birth_date",
+    "nationality",
+    "gender",
+    "phone",
+    "role",
+    "detected_at",
+    "place",
+]
+DE_HEADER = [
+    "kontroll_nr",
+    "datum",
+    "ort",
+    "kennzeichen",
+    "land",
+    "fahrzeug",
+    "nachname",
+    "vorname",
+    "geburtsdatum",
+    "staatsangehoerigkeit",
+    "telefon",
+    "rolle",
+]
 CDR_AGENCIES = {"rs_mup": geo.S_RS, "de_bpol": geo.S_DE_BNL, "fr_ocriest": geo.S_FR}
 CAMERAS: dict[str, tuple[tuple[str, str, str], ...]] = {  # agency: (camera id, name, place key)
-    "hu_police": (("HU-M5-RO1", "M5 Röszke border", "roszke"), ("HU-M5-SZ2", "M5 Szeged south", "szeged"),
-                  ("HU-55-AS1", "Road 55 Ásotthalom", "asotthalom")),
-    "hr_mup": (("HR-A3-BJ1", "A3 Bajakovo", "bajakovo"), ("HR-A3-ZG4", "A3 Zagreb Lučko", "zagreb"),
-               ("HR-D1-MA1", "D1 Maljevac", "maljevac")),
-    "fr_ocriest": (("FR-A16-CAL", "A16 Calais Marck", "calais"), ("FR-A16-DK2", "A16 Dunkerque Est", "dunkirk"),
-                   ("FR-A16-BL1", "A16 Boulogne Nord", "boulogne")),
-    "be_police": (("BE-E40-JAB", "E40 Jabbeke parking", "jabbeke"), ("BE-E40-BRU", "E40 Brussel Ring", "brussels")),
+    "hu_police": (
+        ("HU-M5-RO1", "M5 Röszke border", "roszke"),
+        ("HU-M5-SZ2", "M5 Szeged south", "szeged"),
+        ("HU-55-AS1", "Road 55 Ásotthalom", "asotthalom"),
+    ),
+    "hr_mup": (
+        ("HR-A3-BJ1", "A3 Bajakovo", "bajakovo"),
+        ("HR-A3-ZG4", "A3 Zagreb Lučko", "zagreb"),
+        ("HR-D1-MA1", "D1 Maljevac", "maljevac"),
+    ),
+    "fr_ocriest": (
+        ("FR-A16-CAL", "A16 Calais Marck", "calais"),
+        ("FR-A16-DK2", "A16 Dunkerque Est", "dunkirk"),
+        ("FR-A16-BL1", "A16 Boulogne Nord", "boulogne"),
+    ),
+    "be_police": (
+        ("BE-E40-JAB", "E40 Jabbeke parking", "jabbeke"),
+        ("BE-E40-BRU", "E40 Brussel Ring", "brussels"),
+    ),
 }
-_CAM_BY_PLACE = {place: (agency, cam) for agency, cams in CAMERAS.items() for cam in cams for place in [cam[2]]}
+_CAM_BY_PLACE = {
+    place: (agency, cam) for agency, cams in CAMERAS.items() for cam in cams for place in [cam[2]]
+}
 
 
-def _report(agency: str, rid: str, reported: date, *, grading: dict[str, str], handling: dict[str, str],
-            classification: str, observed_col: str) -> dict[str, Any]:
+def _report(
+    agency: str,
+    rid: str,
+    reported: date,
+    *,
+    grading: dict[str, str],
+    handling: dict[str, str],
+    classification: str,
+    observed_col: str,
+) -> dict[str, Any]:
     a = ag.AGENCY[agency]
-    return {"agency": agency, "id": rid, "reported_at": reported.isoformat(), "observed_at_column": observed_col,
-            "grading": grading, "handling": handling, "classification": classification, "language": a.language}
+    return {
+        "agency": agency,
+        "id": rid,
+        "reported_at": reported.isoformat(),
+        "observed_at_column": observed_col,
+        "grading": grading,
+        "handling": handling,
+        "classification": classification,
+        "language": a.language,
+    }
 
 
 def _next_month(d: date) -> date:
@@ -52,7 +114,9 @@ def _next_month(d: date) -> date:
 
 
 class Mapped:
-    def __init__(self, seed: int, world: World, sim: Sim, out: Output, renderer: Renderer, scale: float) -> None:
+    def __init__(
+        self, seed: int, world: World, sim: Sim, out: Output, renderer: Renderer, scale: float
+    ) -> None:
         self.rng = random.Random(f"{seed}:mapped")
         self.world, self.sim, self.out, self.r, self.scale = world, sim, out, renderer, scale
         self.watch: dict[int, list[str]] = {}
@@ -60,8 +124,9 @@ class Mapped:
             for i in world.by_stage[stage]:
                 if self.rng.random() < 0.3:
                     self.watch.setdefault(i, []).append(agency)
-        self.noise_phones = {a: [make_phone(self.rng, ag.AGENCY[a].country or "DE") for _ in range(40)]
-                             for a in CDR_AGENCIES}
+        self.noise_phones = {
+            a: [make_phone(self.rng, ag.AGENCY[a].country or "DE") for _ in range(40)] for a in CDR_AGENCIES
+        }
         self.noise_plates: list[tuple[str, str]] = []
         from counterflow.scenario.identifiers import make_plate
 
@@ -79,8 +144,11 @@ class Mapped:
         if key in self.out.mapped:
             return self.out.mapped[key]
         rid = f"{a.prefix}-{kind.upper()}-{tag}"
-        grading = {"scheme": "4x4", "source": "A", "information": "1"} if kind in ("cdr", "anpr") else \
-            {"scheme": "4x4", "source": "B", "information": "2"}
+        grading = (
+            {"scheme": "4x4", "source": "A", "information": "1"}
+            if kind in ("cdr", "anpr")
+            else {"scheme": "4x4", "source": "B", "information": "2"}
+        )
         handling = {"scheme": "SIENA", "code": "H1" if kind == "cdr" else "H0"}
         cls = "OFFICIAL-SENSITIVE" if kind == "cdr" else "OFFICIAL"
         if kind == "cdr":
@@ -96,8 +164,9 @@ class Mapped:
             name, folder, fmt, header = f"{agency}_kontrollen_{tag}", "sheets", "xlsx", DE_HEADER
             mapping = self._de_mapping(agency, rid, month, grading, handling, cls)
         delim = ";" if kind == "det" else ","
-        return self.out.open_mapped(key, agency, name, fmt, folder, header, mapping, sheet="Kontrollen",
-                                    delimiter=delim)
+        return self.out.open_mapped(
+            key, agency, name, fmt, folder, header, mapping, sheet="Kontrollen", delimiter=delim
+        )
 
     def close_before(self, day: date) -> None:
         """Close files of months that ended before ``day`` (keeps memory bounded)."""
@@ -107,85 +176,184 @@ class Mapped:
                 self.out.close_mapped(key)
 
     @staticmethod
-    def _cdr_mapping(agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str],
-                     cls: str) -> dict[str, Any]:
+    def _cdr_mapping(
+        agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str], cls: str
+    ) -> dict[str, Any]:
         return {
-            "report": _report(agency, rid, _next_month(month), grading=g, handling=h, classification=cls,
-                              observed_col="start"),
+            "report": _report(
+                agency,
+                rid,
+                _next_month(month),
+                grading=g,
+                handling=h,
+                classification=cls,
+                observed_col="start",
+            ),
             "source": {"format": "csv", "delimiter": ",", "encoding": "utf-8", "date_format": "dayfirst"},
             "entities": {
-                "call": {"schema": "Call", "keys": ["record_id"], "properties": {
-                    "recordId": {"column": "record_id"}, "callerNumber": {"column": "caller"},
-                    "receiverNumber": {"column": "callee"}, "startDate": {"column": "start"},
-                    "duration": {"column": "duration_s"}, "description": {"column": "cell_id"}}},
-                "cell": {"schema": "Address", "keys": ["cell_id"], "properties": {
-                    "name": {"column": "cell_id"}, "latitude": {"column": "cell_lat"},
-                    "longitude": {"column": "cell_lon"}}},
+                "call": {
+                    "schema": "Call",
+                    "keys": ["record_id"],
+                    "properties": {
+                        "recordId": {"column": "record_id"},
+                        "callerNumber": {"column": "caller"},
+                        "receiverNumber": {"column": "callee"},
+                        "startDate": {"column": "start"},
+                        "duration": {"column": "duration_s"},
+                        "description": {"column": "cell_id"},
+                    },
+                },
+                "cell": {
+                    "schema": "Address",
+                    "keys": ["cell_id"],
+                    "properties": {
+                        "name": {"column": "cell_id"},
+                        "latitude": {"column": "cell_lat"},
+                        "longitude": {"column": "cell_lon"},
+                    },
+                },
             },
         }
 
     @staticmethod
-    def _anpr_mapping(agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str],
-                      cls: str) -> dict[str, Any]:
+    def _anpr_mapping(
+        agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str], cls: str
+    ) -> dict[str, Any]:
         return {
-            "report": _report(agency, rid, _next_month(month), grading=g, handling=h, classification=cls,
-                              observed_col="read_at"),
+            "report": _report(
+                agency,
+                rid,
+                _next_month(month),
+                grading=g,
+                handling=h,
+                classification=cls,
+                observed_col="read_at",
+            ),
             "source": {"format": "csv", "delimiter": ",", "encoding": "utf-8", "date_format": "dayfirst"},
             "entities": {
-                "vehicle": {"schema": "Vehicle", "keys": ["plate"], "properties": {
-                    "registrationNumber": {"column": "plate"}, "country": {"column": "country"}}},
-                "camera": {"schema": "Address", "keys": ["camera_id"], "properties": {
-                    "name": {"column": "camera_name"}, "latitude": {"column": "lat"},
-                    "longitude": {"column": "lon"}}},
-                "read": {"schema": "Trip", "keys": ["read_id"], "properties": {
-                    "recordId": {"column": "read_id"}, "name": {"literal": "ANPR read"},
-                    "startDate": {"column": "read_at"}, "startLocation": {"entity": "camera"},
-                    "vehicle": {"entity": "vehicle"}, "description": {"column": "direction"}}},
+                "vehicle": {
+                    "schema": "Vehicle",
+                    "keys": ["plate"],
+                    "properties": {
+                        "registrationNumber": {"column": "plate"},
+                        "country": {"column": "country"},
+                    },
+                },
+                "camera": {
+                    "schema": "Address",
+                    "keys": ["camera_id"],
+                    "properties": {
+                        "name": {"column": "camera_name"},
+                        "latitude": {"column": "lat"},
+                        "longitude": {"column": "lon"},
+                    },
+                },
+                "read": {
+                    "schema": "Trip",
+                    "keys": ["read_id"],
+                    "properties": {
+                        "recordId": {"column": "read_id"},
+                        "name": {"literal": "ANPR read"},
+                        "startDate": {"column": "read_at"},
+                        "startLocation": {"entity": "camera"},
+                        "vehicle": {"entity": "vehicle"},
+                        "description": {"column": "direction"},
+                    },
+                },
             },
         }
 
     @staticmethod
-    def _hu_mapping(agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str],
-                    cls: str) -> dict[str, Any]:
+    def _hu_mapping(
+        agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str], cls: str
+    ) -> dict[str, Any]:
         return {
-            "report": _report(agency, rid, _next_month(month), grading=g, handling=h, classification=cls,
-                              observed_col="detected_at"),
+            "report": _report(
+                agency,
+                rid,
+                _next_month(month),
+                grading=g,
+                handling=h,
+                classification=cls,
+                observed_col="detected_at",
+            ),
             "source": {"format": "csv", "delimiter": ";", "encoding": "utf-8", "date_format": "dayfirst"},
             "entities": {
-                "person": {"schema": "Person", "keys": ["surname", "given_name", "birth_date"],
-                           "roles_column": "role", "properties": {
-                               "name": {"columns": ["given_name", "surname"], "join": " "},
-                               "firstName": {"column": "given_name"}, "lastName": {"column": "surname"},
-                               "birthDate": {"column": "birth_date"}, "nationality": {"column": "nationality"},
-                               "gender": {"column": "gender"}, "phone": {"column": "phone", "required": False}}},
-                "detection": {"schema": "Event", "keys": ["record_no"], "properties": {
-                    "name": {"literal": "Border detection"}, "date": {"column": "detected_at"},
-                    "location": {"column": "place"}, "country": {"literal": "hu"},
-                    "involved": {"entity": "person"}}},
+                "person": {
+                    "schema": "Person",
+                    "keys": ["surname", "given_name", "birth_date"],
+                    "roles_column": "role",
+                    "properties": {
+                        "name": {"columns": ["given_name", "surname"], "join": " "},
+                        "firstName": {"column": "given_name"},
+                        "lastName": {"column": "surname"},
+                        "birthDate": {"column": "birth_date"},
+                        "nationality": {"column": "nationality"},
+                        "gender": {"column": "gender"},
+                        "phone": {"column": "phone", "required": False},
+                    },
+                },
+                "detection": {
+                    "schema": "Event",
+                    "keys": ["record_no"],
+                    "properties": {
+                        "name": {"literal": "Border detection"},
+                        "date": {"column": "detected_at"},
+                        "location": {"column": "place"},
+                        "country": {"literal": "hu"},
+                        "involved": {"entity": "person"},
+                    },
+                },
             },
         }
 
     @staticmethod
-    def _de_mapping(agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str],
-                    cls: str) -> dict[str, Any]:
+    def _de_mapping(
+        agency: str, rid: str, month: date, g: dict[str, str], h: dict[str, str], cls: str
+    ) -> dict[str, Any]:
         return {
-            "report": _report(agency, rid, _next_month(month), grading=g, handling=h, classification=cls,
-                              observed_col="datum"),
+            "report": _report(
+                agency,
+                rid,
+                _next_month(month),
+                grading=g,
+                handling=h,
+                classification=cls,
+                observed_col="datum",
+            ),
             "source": {"format": "xlsx", "sheet": "Kontrollen", "date_format": "dayfirst"},
             "entities": {
-                "person": {"schema": "Person", "keys": ["nachname", "vorname", "geburtsdatum"],
-                           "roles_column": "rolle", "properties": {
-                               "name": {"columns": ["vorname", "nachname"], "join": " "},
-                               "birthDate": {"column": "geburtsdatum"},
-                               "nationality": {"column": "staatsangehoerigkeit"},
-                               "phone": {"column": "telefon", "required": False}}},
-                "vehicle": {"schema": "Vehicle", "keys": ["kennzeichen"], "properties": {
-                    "registrationNumber": {"column": "kennzeichen"}, "country": {"column": "land"},
-                    "model": {"column": "fahrzeug"}}},
-                "kontrolle": {"schema": "Trip", "keys": ["kontroll_nr"], "properties": {
-                    "name": {"literal": "Fahrzeugkontrolle"}, "startDate": {"column": "datum"},
-                    "location": {"column": "ort"}, "vehicle": {"entity": "vehicle"},
-                    "involved": {"entity": "person"}}},
+                "person": {
+                    "schema": "Person",
+                    "keys": ["nachname", "vorname", "geburtsdatum"],
+                    "roles_column": "rolle",
+                    "properties": {
+                        "name": {"columns": ["vorname", "nachname"], "join": " "},
+                        "birthDate": {"column": "geburtsdatum"},
+                        "nationality": {"column": "staatsangehoerigkeit"},
+                        "phone": {"column": "telefon", "required": False},
+                    },
+                },
+                "vehicle": {
+                    "schema": "Vehicle",
+                    "keys": ["kennzeichen"],
+                    "properties": {
+                        "registrationNumber": {"column": "kennzeichen"},
+                        "country": {"column": "land"},
+                        "model": {"column": "fahrzeug"},
+                    },
+                },
+                "kontrolle": {
+                    "schema": "Trip",
+                    "keys": ["kontroll_nr"],
+                    "properties": {
+                        "name": {"literal": "Fahrzeugkontrolle"},
+                        "startDate": {"column": "datum"},
+                        "location": {"column": "ort"},
+                        "vehicle": {"entity": "vehicle"},
+                        "involved": {"entity": "person"},
+                    },
+                },
             },
         }
 
@@ -214,11 +382,27 @@ class Mapped:
         for k, (p, roles) in enumerate(inc.persons):
             fam, giv, birth, phone = self._names("hu_police", p)
             gender = "female" if p.female else "male"
-            row = [inc.true_id, fam, giv, birth, p.nationality, gender, phone, ",".join(roles), when,
-                   inc.place.name if inc.place else ""]
+            row = [
+                inc.true_id,
+                fam,
+                giv,
+                birth,
+                p.nationality,
+                gender,
+                phone,
+                ",".join(roles),
+                when,
+                inc.place.name if inc.place else "",
+            ]
             n_person = 5 + (1 if phone else 0) + len(roles) + 1
-            mf.add(row, [("person", (fam, giv, birth), n_person, p.pid),
-                         ("detection", (inc.true_id,), 4, inc.true_id)], truth)
+            mf.add(
+                row,
+                [
+                    ("person", (fam, giv, birth), n_person, p.pid),
+                    ("detection", (inc.true_id,), 4, inc.true_id),
+                ],
+                truth,
+            )
             mf.statements += 1 if k else 0  # another 'involved' value on the same event
 
     def _de_rows(self, inc: Incident) -> None:
@@ -228,13 +412,32 @@ class Mapped:
         datum = ag.fmt_date(inc.when.date(), "de")
         for k, (p, roles) in enumerate(inc.persons):
             fam, giv, birth, phone = self._names("de_bpol", p)
-            row = [inc.true_id, datum, inc.place.name if inc.place else "", v.plate, v.country, v.model, fam, giv,
-                   birth, p.nationality, phone, ",".join(roles)]
-            mf.add(row, [("person", (fam, giv, birth), 3 + (1 if phone else 0) + len(roles), p.pid),
-                         ("vehicle", (v.plate,), 3, v.vid), ("kontrolle", (inc.true_id,), 4, inc.true_id)], truth)
+            row = [
+                inc.true_id,
+                datum,
+                inc.place.name if inc.place else "",
+                v.plate,
+                v.country,
+                v.model,
+                fam,
+                giv,
+                birth,
+                p.nationality,
+                phone,
+                ",".join(roles),
+            ]
+            mf.add(
+                row,
+                [
+                    ("person", (fam, giv, birth), 3 + (1 if phone else 0) + len(roles), p.pid),
+                    ("vehicle", (v.plate,), 3, v.vid),
+                    ("kontrolle", (inc.true_id,), 4, inc.true_id),
+                ],
+                truth,
+            )
             mf.statements += 1 if k else 0
 
-    # -- call records and ANPR --------------------------------------------------------------------------------
+    # -- call records and ANPR -------------------------------------------------------------------------
     def week(self, w: int) -> None:
         self._calls(w)
         self._anpr(w)
@@ -244,19 +447,33 @@ class Mapped:
             return "".join(ch for ch in ph.national if ch.isdigit())
         return "00" + ph.e164[1:] if agency == "de_bpol" else ph.e164
 
-    def _call_row(self, agency: str, when: datetime, a: Phone, b: Phone, call_id: str, anchor: Person) -> None:
+    def _call_row(
+        self, agency: str, when: datetime, a: Phone, b: Phone, call_id: str, anchor: Person
+    ) -> None:
         mf = self._file("cdr", agency, when.date())
-        places = [p for p in geo.places(anchor.stage) if p.country == (ag.AGENCY[agency].country or "")] or \
-            geo.places(CDR_AGENCIES[agency])
+        places = [
+            p for p in geo.places(anchor.stage) if p.country == (ag.AGENCY[agency].country or "")
+        ] or geo.places(CDR_AGENCIES[agency])
         place = places[anchor.idx % len(places)]
         cell = f"{place.country}-{place.key.upper()}-{anchor.idx % 3 + 1}"
         lat = round(place.lat + (anchor.idx % 3 - 1) * 0.01, 5)
         lon = round(place.lon + (anchor.idx % 5 - 2) * 0.01, 5)
         rec_id = f"{ag.AGENCY[agency].prefix}-CDR-{self.n_calls:09d}"
-        row = [rec_id, self._cdr_number(agency, a), self._cdr_number(agency, b), when.strftime("%Y-%m-%dT%H:%M:%S"),
-               self.rng.randint(5, 600), cell, lat, lon]
-        mf.add(row, [("call", (rec_id,), 6, call_id), ("cell", (cell,), 3, f"cell:{cell}")],
-               self.out.truth["mapped_entities"])
+        row = [
+            rec_id,
+            self._cdr_number(agency, a),
+            self._cdr_number(agency, b),
+            when.strftime("%Y-%m-%dT%H:%M:%S"),
+            self.rng.randint(5, 600),
+            cell,
+            lat,
+            lon,
+        ]
+        mf.add(
+            row,
+            [("call", (rec_id,), 6, call_id), ("cell", (cell,), 3, f"cell:{cell}")],
+            self.out.truth["mapped_entities"],
+        )
 
     def _calls(self, w: int) -> None:
         rng, persons = self.rng, self.world.persons
@@ -283,8 +500,14 @@ class Mapped:
                 for _ in range(poisson(rng, 2.0)):
                     self.n_calls += 1
                     when = t0 + timedelta(seconds=rng.randrange(7 * 86400))
-                    self._call_row(agency, when, p.phones[0], rng.choice(self.noise_phones[agency]),
-                                   f"CALL{self.n_calls:09d}", p)
+                    self._call_row(
+                        agency,
+                        when,
+                        p.phones[0],
+                        rng.choice(self.noise_phones[agency]),
+                        f"CALL{self.n_calls:09d}",
+                        p,
+                    )
 
     def _anpr(self, w: int) -> None:
         rng = self.rng
@@ -305,8 +528,16 @@ class Mapped:
                     when = t0 + timedelta(seconds=rng.randrange(7 * 86400))
                     self._read(agency, cam, when, plate, country, f"NV:{country}:{plate}", truth)
 
-    def _read(self, agency: str, cam: tuple[str, str, str], when: datetime, plate: str, country: str,
-              true_id: str, truth: Any) -> None:
+    def _read(
+        self,
+        agency: str,
+        cam: tuple[str, str, str],
+        when: datetime,
+        plate: str,
+        country: str,
+        true_id: str,
+        truth: Any,
+    ) -> None:
         mf = self._file("anpr", agency, when.date())
         self.n_reads += 1
         read_id = f"{cam[0]}-{self.n_reads:09d}"
@@ -314,7 +545,23 @@ class Mapped:
         if self.rng.random() < 0.03:  # OCR confusion
             shown = shown.replace("O", "0", 1) if "O" in shown else shown.replace("8", "B", 1)
         place = geo.PLACE[cam[2]]
-        row = [read_id, shown, country, cam[0], cam[1], place.lat, place.lon, when.strftime("%Y-%m-%d %H:%M:%S"),
-               self.rng.choice(("N", "S", "E", "W"))]
-        mf.add(row, [("read", (read_id,), 6, f"READ:{read_id}"), ("vehicle", (shown,), 2, true_id),
-                     ("camera", (cam[0],), 3, f"camera:{cam[0]}")], truth)
+        row = [
+            read_id,
+            shown,
+            country,
+            cam[0],
+            cam[1],
+            place.lat,
+            place.lon,
+            when.strftime("%Y-%m-%d %H:%M:%S"),
+            self.rng.choice(("N", "S", "E", "W")),
+        ]
+        mf.add(
+            row,
+            [
+                ("read", (read_id,), 6, f"READ:{read_id}"),
+                ("vehicle", (shown,), 2, true_id),
+                ("camera", (cam[0],), 3, f"camera:{cam[0]}"),
+            ],
+            truth,
+        )

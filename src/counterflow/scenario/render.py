@@ -49,7 +49,9 @@ class Renderer:
             st.people.pop(idx, None)
 
     # -- names ------------------------------------------------------------------------------------------
-    def _script(self, st: AgencyState, p: Person, given: str, family: str, swapped: bool) -> tuple[str, str, str]:
+    def _script(
+        self, st: AgencyState, p: Person, given: str, family: str, swapped: bool
+    ) -> tuple[str, str, str]:
         a = st.agency
         rate = a.script_rate
         if a.script in ("sr", "mk") and p.origin in SLAVIC:
@@ -68,8 +70,14 @@ class Renderer:
             return rec, False
         a, rng = st.agency, st.rng
         origin_slavic = p.origin in SLAVIC and a.country in ("RS", "MK", "BA", "HR")
-        _, g, f = written_name(rng, p.given, p.family, variant=0.05 if origin_slavic else a.variant_rate,
-                               swap=0.0, typo_rate=a.typo_rate)
+        _, g, f = written_name(
+            rng,
+            p.given,
+            p.family,
+            variant=0.05 if origin_slavic else a.variant_rate,
+            swap=0.0,
+            typo_rate=a.typo_rate,
+        )
         full, g, f = self._script(st, p, g, f, rng.random() < a.swap_rate)
         st.entities += 1
         partial = p.birth_partial if rng.random() < 0.7 else (2 if rng.random() < a.partial_rate else 0)
@@ -84,8 +92,14 @@ class Renderer:
         rec, _ = self.record(st, p)
         props: dict[str, list[Any]] = {"name": [rec.name]}
         if hearsay:
-            props["name"] = [{"value": rec.name, "grading": ag.grading(rng, a) if a.grading != "3x5x2" else
-                              {"scheme": "3x5x2", "source": "2", "information": "C"}}]
+            props["name"] = [
+                {
+                    "value": rec.name,
+                    "grading": ag.grading(rng, a)
+                    if a.grading != "3x5x2"
+                    else {"scheme": "3x5x2", "source": "2", "information": "C"},
+                }
+            ]
         elif rng.random() < 0.25:
             props["firstName"] = [rec.given]
             props["lastName"] = [rec.family]
@@ -95,7 +109,9 @@ class Renderer:
             props["nationality"] = [p.nationality.lower()]
         if rng.random() < 0.3:
             props["gender"] = ["female" if p.female else "male"]
-        phones = [ph.render(rng, a.country) for ph in p.phones if rng.random() < (0.7 if not hearsay else 0.3)]
+        phones = [
+            ph.render(rng, a.country) for ph in p.phones if rng.random() < (0.7 if not hearsay else 0.3)
+        ]
         if phones:
             props["phone"] = phones
         if p.national_id and a.code in JMBG_READERS and rng.random() < 0.6:
@@ -116,8 +132,11 @@ class Renderer:
             st.entities += 1
             local = f"v{st.entities}"
             st.vehicles[v.idx] = local
-        props: dict[str, list[Any]] = {"registrationNumber": [plate], "country": [v.country.lower()],
-                                       "model": [v.model]}
+        props: dict[str, list[Any]] = {
+            "registrationNumber": [plate],
+            "country": [v.country.lower()],
+            "model": [v.model],
+        }
         return rb.add("Vehicle", props, v.vid, local_id=local)
 
     def begin(self, agency: str, when: datetime, title: str, *, legacy: bool = False) -> ReportBuilder:
@@ -152,8 +171,15 @@ class ReportBuilder:
         self.statements = 1 + 0  # the title
         self.seen: set[str] = set()
 
-    def add(self, schema: str, props: dict[str, list[Any]], true_id: str, *, local_id: str | None = None,
-            roles: list[str] | None = None) -> str:
+    def add(
+        self,
+        schema: str,
+        props: dict[str, list[Any]],
+        true_id: str,
+        *,
+        local_id: str | None = None,
+        roles: list[str] | None = None,
+    ) -> str:
         if local_id is None:
             self.st.entities += 1
             local_id = f"e{self.st.entities}"

@@ -26,50 +26,60 @@ _TITLES = {
 _TEXT = {
     "en": {
         "stop": "On {date} a {model} registration {plate} was stopped near {place}. The driver, {name} "
-                "(tel. {phone}), carried {n} migrants.",
+        "(tel. {phone}), carried {n} migrants.",
         "detection": "On {date} a group of {n} migrants was detected crossing at {place}. {name} was "
-                     "identified as the guide (tel. {phone}).",
+        "identified as the guide (tel. {phone}).",
         "raid": "On {date} a safe house in {place} kept by {name} (tel. {phone}) was searched; {n} migrants "
-                "were found.",
+        "were found.",
         "arrest": "On {date} {name} (tel. {phone}) was arrested in {place}.",
         "launch": "On {date} an inflatable with about {n} people left the beach at {place}. Pilot believed "
-                  "to be {name}.",
+        "to be {name}.",
         "shipment": "On {date} a consignment of {n} inflatable boats with engines was traced ({place}); "
-                    "carrier {name}, tel. {phone}, vehicle {plate}.",
-        "debrief": "Arrivals interviewed on {date} named {name} (tel. {phone}) as a facilitator on the route.",
+        "carrier {name}, tel. {phone}, vehicle {plate}.",
+        "debrief": "Arrivals interviewed on {date} named {name} (tel. {phone}) "
+        "as a facilitator on the route.",
         "profile": "Subject {name} (tel. {phone}) is assessed to act as {role} for a network active around "
-                   "{place}. Associates include {other}.",
-        "ledger": "Hawala ledger extract: {n} releases by {name} (tel. {phone}) to facilitators on the route.",
+        "{place}. Associates include {other}.",
+        "ledger": "Hawala ledger extract: {n} releases by {name} (tel. {phone}) "
+        "to facilitators on the route.",
         "transfer": "Transfers from IBAN {iban} held by {name} to accounts of network members.",
     },
     "sr": {
-        "stop": "Дана {date} код места {place} заустављено је возило {model} рег. ознаке {plate}. Возач {name}, "
-                "тел. {phone}, превозио је {n} миграната.",
-        "detection": "Дана {date} на подручју {place} откривена је група од {n} миграната. Водич {name}, "
-                     "тел. {phone}.",
-        "raid": "Дана {date} претресен је објекат у {place} који користи {name}, тел. {phone}; затечено {n} "
-                "миграната.",
+        "stop": "Дана {date} код места {place} заустављено је возило {model} рег. ознаке {plate}. "
+        "Возач {name}, тел. {phone}, превозио је {n} миграната.",
+        "detection": "Дана {date} на подручју {place} откривена је група од {n} миграната. "
+        "Водич {name}, тел. {phone}.",
+        "raid": "Дана {date} претресен је објекат у {place} који користи {name}, тел. {phone}; "
+        "затечено {n} миграната.",
         "arrest": "Дана {date} у {place} ухапшен је {name}, тел. {phone}.",
-        "profile": "Лице {name}, тел. {phone}, делује као {role} у мрежи на подручју {place}. Контакти: {other}.",
+        "profile": "Лице {name}, тел. {phone}, делује као {role} у мрежи на подручју {place}. "
+        "Контакти: {other}.",
     },
     "mk": {
         "stop": "На {date} кај {place} е запрено возило {model} со рег. таблици {plate}. Возачот {name}, "
-                "тел. {phone}, превезувал {n} мигранти.",
+        "тел. {phone}, превезувал {n} мигранти.",
         "detection": "На {date} кај {place} е откриена група од {n} мигранти. Водич {name}, тел. {phone}.",
         "raid": "На {date} е претресен објект во {place} на {name}, тел. {phone}; пронајдени {n} мигранти.",
         "arrest": "На {date} во {place} е уапсен {name}, тел. {phone}.",
         "profile": "Лицето {name}, тел. {phone}, делува како {role} во мрежа во {place}. Контакти: {other}.",
     },
 }
-_EVENT_NAMES = {"detection": "Border detection", "raid": "Safe house search", "arrest": "Arrest",
-                "launch": "Small boat launch", "shipment": "Boat and engine consignment",
-                "debrief": "Arrival debrief"}
+_EVENT_NAMES = {
+    "detection": "Border detection",
+    "raid": "Safe house search",
+    "arrest": "Arrest",
+    "launch": "Small boat launch",
+    "shipment": "Boat and engine consignment",
+    "debrief": "Arrival debrief",
+}
 
 
 def _place_name(place: geo.Place | None, lang: str) -> str:
     if place is None:
         return ""
-    return place.local if place.local and lang in ("sr", "mk") and place.country in ("RS", "MK") else place.name
+    return (
+        place.local if place.local and lang in ("sr", "mk") and place.country in ("RS", "MK") else place.name
+    )
 
 
 class Reporter:
@@ -126,27 +136,47 @@ class Reporter:
                 props["location"] = [place]
             rb.add("Trip", props, inc.true_id)
         if inc.kind in _EVENT_NAMES:
-            props = {"name": [_EVENT_NAMES[inc.kind]], "date": [ag.fmt_date(inc.when.date(), a.date_style)],
-                     "involved": ids[:50]}
+            props = {
+                "name": [_EVENT_NAMES[inc.kind]],
+                "date": [ag.fmt_date(inc.when.date(), a.date_style)],
+                "involved": ids[:50],
+            }
             if inc.place:
                 props["location"] = [place]
                 props["country"] = [inc.place.country.lower()]
             if inc.kind == "launch":
-                props["description"] = [f"about {inc.data['people']} people; wind {inc.data['wind']} mph, "
-                                        f"waves {inc.data['wave']} m; {inc.data['outcome'].replace('_', ' ')}"]
+                props["description"] = [
+                    f"about {inc.data['people']} people; wind {inc.data['wind']} mph, "
+                    f"waves {inc.data['wave']} m; {inc.data['outcome'].replace('_', ' ')}"
+                ]
             rb.add("Event", props, inc.true_id)
         if hearsay:
             migrants = [i for i, (_, roles) in zip(ids, inc.persons, strict=True) if "victim" in roles]
             for sid, (p, roles) in zip(ids, inc.persons, strict=True):
                 if "victim" not in roles and migrants:
-                    rb.add("Associate", {"person": [migrants[0]], "associate": [sid],
-                                         "relationship": ["paid for passage"]},
-                           f"hearsay:{inc.persons[0][0].pid}:{p.pid}")
+                    rb.add(
+                        "Associate",
+                        {"person": [migrants[0]], "associate": [sid], "relationship": ["paid for passage"]},
+                        f"hearsay:{inc.persons[0][0].pid}:{p.pid}",
+                    )
         name, phone = self._mention(rb, suspect)
-        n = sum(1 for _, roles in inc.persons if "victim" in roles) or inc.data.get("people", 0) or \
-            inc.data.get("boats", 0)
-        text = self._text(rb, inc.kind, lang, date=ag.fmt_date(inc.when.date(), a.date_style), place=place,
-                          name=name, phone=phone, n=n, plate=plate or "n/a", model=model or "vehicle")
+        n = (
+            sum(1 for _, roles in inc.persons if "victim" in roles)
+            or inc.data.get("people", 0)
+            or inc.data.get("boats", 0)
+        )
+        text = self._text(
+            rb,
+            inc.kind,
+            lang,
+            date=ag.fmt_date(inc.when.date(), a.date_style),
+            place=place,
+            name=name,
+            phone=phone,
+            n=n,
+            plate=plate or "n/a",
+            model=model or "vehicle",
+        )
         rb.finish(self.r.out, text)
 
     # -- weekly intelligence ----------------------------------------------------------------------------
@@ -155,14 +185,22 @@ class Reporter:
         for a in ag.AGENCIES:
             pool = [i for s in a.stages for i in self.world.by_stage[s] if self.world.persons[i].active]
             if a.focus_leaders:
-                leaders = [i for i in pool if any(r in self.world.persons[i].roles for r in
-                                                  ("organiser", "coordinator", "broker", "money_handler"))]
+                leaders = [
+                    i
+                    for i in pool
+                    if any(
+                        r in self.world.persons[i].roles
+                        for r in ("organiser", "coordinator", "broker", "money_handler")
+                    )
+                ]
                 pool = leaders + self.world.brokers + self.world.hawala + pool[: len(pool) // 4]
             if not pool:
                 continue
             for _ in range(_poisson(self.rng, 1.6 * a.profile_rate * scale)):
                 subject = self.world.persons[self.rng.choice(pool)]
-                when = datetime(start.year, start.month, start.day) + timedelta(hours=self.rng.randrange(7 * 24))
+                when = datetime(start.year, start.month, start.day) + timedelta(
+                    hours=self.rng.randrange(7 * 24)
+                )
                 self._profile(a, subject, when, sim)
         if sim.payments:
             for agency in ("eu_europol", "gb_nca", "de_bpol"):
@@ -180,14 +218,20 @@ class Reporter:
             q = self.world.persons[other]
             oid = self.r.person(rb, q, [*q.roles, "suspect"])
             others.append(rb.st.people[q.idx].name)
-            rb.add("Associate", {"person": [sid], "associate": [oid], "relationship": ["contact"]},
-                   f"tie:{min(p.pid, q.pid)}:{max(p.pid, q.pid)}")
+            rb.add(
+                "Associate",
+                {"person": [sid], "associate": [oid], "relationship": ["contact"]},
+                f"tie:{min(p.pid, q.pid)}:{max(p.pid, q.pid)}",
+            )
         for rel in p.relatives[:1]:
             if self.rng.random() < 0.5:
                 q = self.world.persons[rel]
                 oid = self.r.person(rb, q, [*q.roles, "suspect"])
-                rb.add("Family", {"person": [sid], "relative": [oid], "relationship": ["brother"]},
-                       f"family:{min(p.pid, q.pid)}:{max(p.pid, q.pid)}")
+                rb.add(
+                    "Family",
+                    {"person": [sid], "relative": [oid], "relationship": ["brother"]},
+                    f"family:{min(p.pid, q.pid)}:{max(p.pid, q.pid)}",
+                )
         if p.vehicle >= 0 and self.rng.random() < 0.4:
             vid = self.r.vehicle(rb, self.world.vehicles[p.vehicle])
             rb.entities[-1]["properties"]["owner"] = [sid]
@@ -197,13 +241,26 @@ class Reporter:
             rb.add("BankAccount", {"iban": [p.iban]}, f"iban:{p.iban}")
         if p.org >= 0 and a.focus_leaders and self.rng.random() < 0.6:
             org = self.world.orgs[p.org]
-            oid = rb.add("Organization", {"name": [f"OCG {org.name}"], "country": [org.country.lower()]}, org.oid)
-            rb.add("Membership", {"member": [sid], "organization": [oid], "role": [p.roles[0]]},
-                   f"member:{p.pid}:{org.oid}")
+            oid = rb.add(
+                "Organization", {"name": [f"OCG {org.name}"], "country": [org.country.lower()]}, org.oid
+            )
+            rb.add(
+                "Membership",
+                {"member": [sid], "organization": [oid], "role": [p.roles[0]]},
+                f"member:{p.pid}:{org.oid}",
+            )
         name, phone = self._mention(rb, p)
         place = _place_name(self.rng.choice(geo.places(p.stage) or list(geo.PLACES)), lang)
-        text = self._text(rb, "profile", lang, name=name, phone=phone, role=p.roles[0].replace("_", " "),
-                          place=place, other=", ".join(others) or "unknown")
+        text = self._text(
+            rb,
+            "profile",
+            lang,
+            name=name,
+            phone=phone,
+            role=p.roles[0].replace("_", " "),
+            place=place,
+            other=", ".join(others) or "unknown",
+        )
         rb.finish(self.r.out, text)
 
     def _ledger(self, agency: str, sim: Sim, start: Any) -> None:
@@ -216,8 +273,18 @@ class Reporter:
         for pay_id, day, payer, payee, amount, cur, leg in rows:
             pid = bid if payer is banker else self.r.person(rb, payer, ["money_handler", "suspect"])
             qid = self.r.person(rb, payee, [*payee.roles, "suspect"])
-            rb.add("Payment", {"payer": [pid], "beneficiary": [qid], "amount": [str(amount)], "currency": [cur],
-                               "date": [ag.fmt_date(day, date_style)], "purpose": [f"leg {leg}"]}, pay_id)
+            rb.add(
+                "Payment",
+                {
+                    "payer": [pid],
+                    "beneficiary": [qid],
+                    "amount": [str(amount)],
+                    "currency": [cur],
+                    "date": [ag.fmt_date(day, date_style)],
+                    "purpose": [f"leg {leg}"],
+                },
+                pay_id,
+            )
         name, phone = self._mention(rb, banker)
         rb.finish(self.r.out, self._text(rb, "ledger", "en", n=len(rows), name=name, phone=phone))
 
@@ -233,10 +300,19 @@ class Reporter:
         acc_a = rb.add("BankAccount", {"iban": [payer.iban]}, f"iban:{payer.iban}")
         acc_b = rb.add("BankAccount", {"iban": [payee.iban]}, f"iban:{payee.iban}")
         for k in range(self.rng.randint(1, 4)):
-            rb.add("Payment", {"payer": [a_id], "beneficiary": [b_id], "payerAccount": [acc_a],
-                               "beneficiaryAccount": [acc_b], "amount": [str(self.rng.randint(20, 400) * 50)],
-                               "currency": ["EUR"], "date": [(when.date() - timedelta(days=k * 3)).isoformat()]},
-                   f"transfer:{agency}:{rb.header['report_id']}:{k}")
+            rb.add(
+                "Payment",
+                {
+                    "payer": [a_id],
+                    "beneficiary": [b_id],
+                    "payerAccount": [acc_a],
+                    "beneficiaryAccount": [acc_b],
+                    "amount": [str(self.rng.randint(20, 400) * 50)],
+                    "currency": ["EUR"],
+                    "date": [(when.date() - timedelta(days=k * 3)).isoformat()],
+                },
+                f"transfer:{agency}:{rb.header['report_id']}:{k}",
+            )
         name, _ = self._mention(rb, payer)
         rb.finish(self.r.out, self._text(rb, "transfer", "en", iban=payer.iban, name=name))
 

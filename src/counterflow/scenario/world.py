@@ -36,25 +36,64 @@ STAGE_PEOPLE: tuple[tuple[tuple[str, str, float], ...], ...] = (
 )
 # Helper roles per stage with weights (model/roles.py names).
 STAGE_ROLES: tuple[tuple[tuple[str, float], ...], ...] = (
-    (("recruiter", 2), ("driver", 2), ("foot_guide", 3), ("safe_house_keeper", 2), ("boat_supplier", 1),
-     ("forger", 1), ("money_handler", 1)),
+    (
+        ("recruiter", 2),
+        ("driver", 2),
+        ("foot_guide", 3),
+        ("safe_house_keeper", 2),
+        ("boat_supplier", 1),
+        ("forger", 1),
+        ("money_handler", 1),
+    ),
     (("foot_guide", 3), ("driver", 3), ("safe_house_keeper", 2), ("corrupt_official", 1), ("recruiter", 1)),
-    (("driver", 4), ("scout_driver", 2), ("foot_guide", 2), ("safe_house_keeper", 2), ("recruiter", 1),
-     ("corrupt_official", 1), ("forger", 1), ("money_handler", 1)),
-    (("foot_guide", 4), ("driver", 2), ("scout_driver", 1), ("safe_house_keeper", 2), ("camp_governor", 1),
-     ("corrupt_official", 1)),
+    (
+        ("driver", 4),
+        ("scout_driver", 2),
+        ("foot_guide", 2),
+        ("safe_house_keeper", 2),
+        ("recruiter", 1),
+        ("corrupt_official", 1),
+        ("forger", 1),
+        ("money_handler", 1),
+    ),
+    (
+        ("foot_guide", 4),
+        ("driver", 2),
+        ("scout_driver", 1),
+        ("safe_house_keeper", 2),
+        ("camp_governor", 1),
+        ("corrupt_official", 1),
+    ),
     (("driver", 4), ("scout_driver", 2), ("safe_house_keeper", 1)),
     (("driver", 3), ("logistics", 3), ("safe_house_keeper", 1), ("money_handler", 1), ("forger", 1)),
     (("camp_governor", 1), ("logistics", 3), ("recruiter", 1), ("driver", 2), ("foot_guide", 3)),
 )
 GROUPS_PER_STAGE = (2, 2, 3, 2, 2, 2, 3)
 MIGRANT_ORIGINS: tuple[tuple[str, str, float], ...] = (
-    ("AF", "ps", 0.30), ("SY", "ar", 0.20), ("IQ", "ku", 0.20), ("IR", "ku", 0.08), ("PK", "ps", 0.10),
-    ("MA", "ar", 0.07), ("AL", "sq", 0.05),
+    ("AF", "ps", 0.30),
+    ("SY", "ar", 0.20),
+    ("IQ", "ku", 0.20),
+    ("IR", "ku", 0.08),
+    ("PK", "ps", 0.10),
+    ("MA", "ar", 0.07),
+    ("AL", "sq", 0.05),
 )
-COMMON_NAMES = (("Mohammed", "Ahmadi"), ("Ahmad", "Karimi"), ("Ali", "Hussein"), ("Mohammed", "Ahmed"),
-                ("Omar", "Saleh"), ("Mohammad", "Khan"))
-VANS = ("Mercedes Sprinter", "Ford Transit", "Renault Master", "VW Transporter", "Fiat Ducato", "Peugeot Boxer")
+COMMON_NAMES = (
+    ("Mohammed", "Ahmadi"),
+    ("Ahmad", "Karimi"),
+    ("Ali", "Hussein"),
+    ("Mohammed", "Ahmed"),
+    ("Omar", "Saleh"),
+    ("Mohammad", "Khan"),
+)
+VANS = (
+    "Mercedes Sprinter",
+    "Ford Transit",
+    "Renault Master",
+    "VW Transporter",
+    "Fiat Ducato",
+    "Peugeot Boxer",
+)
 CARS = ("VW Golf", "Škoda Octavia", "Opel Astra", "BMW 320d", "Audi A4", "Toyota Corolla", "VW Passat")
 ID_COUNTRIES = frozenset({"RS", "BA", "HR", "MK"})
 TARGET_TIE_RATIO = 7.0
@@ -149,9 +188,19 @@ class PersonFactory:
         self.prefix = prefix
         self.count = 0
 
-    def make(self, nationality: str, pool: str, *, stage: int, org: int, roles: list[str], country: str,
-             born_years: tuple[int, int] = (1975, 2002), female_rate: float = 0.05,
-             family: str | None = None) -> Person:
+    def make(
+        self,
+        nationality: str,
+        pool: str,
+        *,
+        stage: int,
+        org: int,
+        roles: list[str],
+        country: str,
+        born_years: tuple[int, int] = (1975, 2002),
+        female_rate: float = 0.05,
+        family: str | None = None,
+    ) -> Person:
         rng = self.rng
         female = rng.random() < female_rate
         names = POOLS[pool]
@@ -160,8 +209,20 @@ class PersonFactory:
         if family is None and not female and rng.random() < 0.08:
             given, fam = rng.choice(COMMON_NAMES)  # namesakes: same name, different people
         born = date(rng.randint(*born_years), 1, 1) + timedelta(days=rng.randrange(365))
-        p = Person(self.count, f"{self.prefix}{self.count:07d}", given, fam, pool, nationality, female, born,
-                   roles, org, stage, country)
+        p = Person(
+            self.count,
+            f"{self.prefix}{self.count:07d}",
+            given,
+            fam,
+            pool,
+            nationality,
+            female,
+            born,
+            roles,
+            org,
+            stage,
+            country,
+        )
         self.count += 1
         r = rng.random()
         p.birth_partial = 2 if r < 0.08 else 1 if r < 0.14 else 0
@@ -197,9 +258,15 @@ def build_world(seed: int, scale: float) -> World:
         countries = geo.STAGE_COUNTRIES[stage]
         for g in range(n_groups):
             country = countries[g % len(countries)] if rng.random() < 0.7 else rng.choice(countries)
-            org = Organisation(len(orgs), f"O{len(orgs):05d}", "", stage, country,
-                               share=1.0 if g == 0 else rng.uniform(0.3, 0.8), rival_of=-1 if g == 0 else
-                               len(orgs) - g)
+            org = Organisation(
+                len(orgs),
+                f"O{len(orgs):05d}",
+                "",
+                stage,
+                country,
+                share=1.0 if g == 0 else rng.uniform(0.3, 0.8),
+                rival_of=-1 if g == 0 else len(orgs) - g,
+            )
             orgs.append(org)
             size = rng.randint(8, 16)
             roles_table = STAGE_ROLES[stage]
@@ -220,16 +287,26 @@ def build_world(seed: int, scale: float) -> World:
     hawala: list[int] = []
     for k in range(max(2, round(4 * scale))):
         home = ("IQ", "TR")[k % 2]
-        p = add(factory.make("IQ" if home == "IQ" else rng.choice(("TR", "SY", "IQ")),
-                             "ku" if home == "IQ" else "tr", stage=geo.S_TR, org=-1, roles=["money_handler"],
-                             country=home))
+        p = add(
+            factory.make(
+                "IQ" if home == "IQ" else rng.choice(("TR", "SY", "IQ")),
+                "ku" if home == "IQ" else "tr",
+                stage=geo.S_TR,
+                org=-1,
+                roles=["money_handler"],
+                country=home,
+            )
+        )
         hawala.append(p.idx)
     brokers: list[int] = []
     for _ in range(max(2, round(3 * scale))):
         stage = rng.choice((geo.S_RS, geo.S_BA_HR, geo.S_DE_BNL, geo.S_FR))
         nat, pool = pick(rng, STAGE_PEOPLE[stage])
-        p = add(factory.make(nat, pool, stage=stage, org=-1, roles=["broker"],
-                             country=geo.STAGE_COUNTRIES[stage][0]))
+        p = add(
+            factory.make(
+                nat, pool, stage=stage, org=-1, roles=["broker"], country=geo.STAGE_COUNTRIES[stage][0]
+            )
+        )
         brokers.append(p.idx)
     _add_relatives(rng, factory, persons, orgs, by_stage, add)
     vehicles = _vehicles(rng, persons)
@@ -238,8 +315,33 @@ def build_world(seed: int, scale: float) -> World:
     return world
 
 
-_PHONE_REGIONS = frozenset({"RS", "MK", "BA", "HR", "GR", "HU", "DE", "FR", "BE", "NL", "GB", "AT", "IT", "SI",
-                            "BG", "AL", "TR", "IQ", "AF", "SY", "IR", "PK", "MA"})
+_PHONE_REGIONS = frozenset(
+    {
+        "RS",
+        "MK",
+        "BA",
+        "HR",
+        "GR",
+        "HU",
+        "DE",
+        "FR",
+        "BE",
+        "NL",
+        "GB",
+        "AT",
+        "IT",
+        "SI",
+        "BG",
+        "AL",
+        "TR",
+        "IQ",
+        "AF",
+        "SY",
+        "IR",
+        "PK",
+        "MA",
+    }
+)
 _IBAN_COUNTRIES = frozenset({"DE", "RS", "BE", "FR", "NL", "HR", "BA", "MK", "GB", "TR", "AT"})
 
 
@@ -252,8 +354,14 @@ def _weighted_role(rng: random.Random, table: tuple[tuple[str, float], ...]) -> 
     return table[-1][0]
 
 
-def _add_relatives(rng: random.Random, factory: PersonFactory, persons: list[Person],
-                   orgs: list[Organisation], by_stage: list[list[int]], add: Callable[[Person], Person]) -> None:
+def _add_relatives(
+    rng: random.Random,
+    factory: PersonFactory,
+    persons: list[Person],
+    orgs: list[Organisation],
+    by_stage: list[list[int]],
+    add: Callable[[Person], Person],
+) -> None:
     """Brothers in the same trade: same family name and a shared family phone, different given names
     and birth dates (hard negatives for resolution)."""
     for p in list(persons):
@@ -261,9 +369,17 @@ def _add_relatives(rng: random.Random, factory: PersonFactory, persons: list[Per
             continue
         org = orgs[p.org]
         born = (p.born.year - 6, p.born.year + 6)
-        rel = factory.make(p.nationality, p.origin, stage=p.stage, org=org.idx,
-                           roles=[_weighted_role(rng, STAGE_ROLES[p.stage])], country=p.country,
-                           born_years=(max(1960, born[0]), min(2004, born[1])), female_rate=0.0, family=p.family)
+        rel = factory.make(
+            p.nationality,
+            p.origin,
+            stage=p.stage,
+            org=org.idx,
+            roles=[_weighted_role(rng, STAGE_ROLES[p.stage])],
+            country=p.country,
+            born_years=(max(1960, born[0]), min(2004, born[1])),
+            female_rate=0.0,
+            family=p.family,
+        )
         if rel.given == p.given:
             rel.given = rng.choice([g for g in POOLS[p.origin][0] if g != p.given])
         add(rel)
@@ -285,8 +401,14 @@ def _vehicles(rng: random.Random, persons: list[Person]) -> list[Vehicle]:
             continue
         van = "driver" in p.roles or "logistics" in p.roles
         country = p.country if p.country not in ("XK", "IQ") else "SI"
-        v = Vehicle(len(out), f"V{len(out):06d}", make_plate(rng, country), country,
-                    rng.choice(VANS if van else CARS), p.idx)
+        v = Vehicle(
+            len(out),
+            f"V{len(out):06d}",
+            make_plate(rng, country),
+            country,
+            rng.choice(VANS if van else CARS),
+            p.idx,
+        )
         out.append(v)
         p.vehicle = v.idx
     return out

@@ -7,6 +7,7 @@ deduplication keys. Files are byte-identical for the same seed (xlsx archives ge
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -19,22 +20,52 @@ from typing import IO, Any
 import yaml
 from openpyxl import Workbook
 
+from counterflow.model.statement import make_entity_id
+
 TRUTH_TABLES: dict[str, tuple[str, ...]] = {
-    "persons": ("id", "name", "given_name", "family_name", "gender", "birth_date", "nationality", "roles",
-                "organisation", "stage", "country", "is_victim", "is_minor", "phones", "national_id",
-                "passport", "iban", "relatives"),
+    "persons": (
+        "id",
+        "name",
+        "given_name",
+        "family_name",
+        "gender",
+        "birth_date",
+        "nationality",
+        "roles",
+        "organisation",
+        "stage",
+        "country",
+        "is_victim",
+        "is_minor",
+        "phones",
+        "national_id",
+        "passport",
+        "iban",
+        "relatives",
+    ),
     "organisations": ("id", "name", "stage", "stage_name", "country", "rival_of", "leader", "members"),
     "ties": ("a", "b", "weight", "same_stage", "stage_a", "stage_b"),
     "phones": ("e164", "person", "shared"),
     "vehicles": ("id", "plate", "country", "model", "owner"),
     "entities": ("reported_entity_id", "agency", "report_id", "schema", "true_id"),
-    "mapped_entities": ("agency", "file", "mapping_entity", "keys", "true_id"),
+    "mapped_entities": ("reported_entity_id", "agency", "file", "mapping_entity", "keys", "true_id"),
     "movements": ("date", "subject", "kind", "place", "country", "stage", "leg", "party"),
     "payments": ("id", "date", "migrant", "leg", "stage", "payer", "beneficiary", "amount", "currency"),
     "launches": ("date", "organisation", "beach", "boat", "people", "tracked", "outcome", "good_weather"),
     "weather": ("date", "wind_mph", "wave_m", "rating", "good"),
-    "shipments": ("id", "date", "supplier", "carrier", "vehicle", "origin", "storage", "destination", "boats",
-                  "engines", "status"),
+    "shipments": (
+        "id",
+        "date",
+        "supplier",
+        "carrier",
+        "vehicle",
+        "origin",
+        "storage",
+        "destination",
+        "boats",
+        "engines",
+        "status",
+    ),
     "disruptions": ("id", "date", "kind", "agency", "target", "place", "detail"),
     "effects": ("date", "disruption", "kind", "old", "new", "detail"),
 }
@@ -111,8 +142,9 @@ class MappedFile:
     statements: int = 0
     unique: frozenset[str] = frozenset({"call", "read"})  # entities whose keys never repeat in a file
 
-    def add(self, row: list[Any], entities: list[tuple[str, tuple[str, ...], int, str]],
-            truth: Table) -> None:
+    def add(
+        self, row: list[Any], entities: list[tuple[str, tuple[str, ...], int, str]], truth: Table
+    ) -> None:
         """Write a row; ``entities`` lists (mapping entity, key values, values produced, true id)."""
         self.table.write(row)
         for ent, keys, n_values, true_id in entities:
@@ -122,13 +154,27 @@ class MappedFile:
                     continue
                 self.seen.add(k)
             self.statements += n_values
-            truth.write((self.agency, f"{self.folder}/{self.name}.{self.fmt}", ent,
-                         json.dumps(list(keys), ensure_ascii=False), true_id))
+            truth.write(
+                (
+                    mapped_entity_id(self.agency, ent, keys),
+                    self.agency,
+                    f"{self.folder}/{self.name}.{self.fmt}",
+                    ent,
+                    json.dumps(list(keys), ensure_ascii=False),
+                    true_id,
+                )
+            )
 
     def close(self, out_dir: Path) -> None:
         self.table.close()
         path = out_dir / self.folder / f"{self.name}.yml"
         path.write_text(yaml.safe_dump(self.mapping, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def mapped_entity_id(agency: str, entity: str, keys: tuple[str, ...]) -> str:
+    """The store id the mapping reader gives a mapped entity (docs/formats/mapping.md, ``keys``)."""
+    digest = hashlib.sha1("\x1f".join(keys).encode("utf-8")).hexdigest()[:16]
+    return make_entity_id(agency, f"{entity.replace('_', '-')}-{digest}")
 
 
 class Output:
@@ -139,8 +185,9 @@ class Output:
         for sub in ("reports", "cdr", "anpr", "sheets", "truth"):
             (out_dir / sub).mkdir(parents=True, exist_ok=True)
         self.reports: dict[str, IO[str]] = {}
-        self.truth = {name: Table(out_dir / "truth" / f"{name}.csv", header)
-                      for name, header in TRUTH_TABLES.items()}
+        self.truth = {
+            name: Table(out_dir / "truth" / f"{name}.csv", header) for name, header in TRUTH_TABLES.items()
+        }
         self.mapped: dict[str, MappedFile] = {}
         self.files: Counter[str] = Counter()  # rows or reports per file
         self.formats: Counter[str] = Counter()  # reports per format
@@ -161,13 +208,24 @@ class Output:
         self.agency_statements[agency] += statements
         self.statements += statements
 
-    def open_mapped(self, key: str, agency: str, name: str, fmt: str, folder: str, header: list[str],
-                    mapping: dict[str, Any], sheet: str = "Sheet1", delimiter: str = ",") -> MappedFile:
+    def open_mapped(
+        self,
+        key: str,
+        agency: str,
+        name: str,
+        fmt: str,
+        folder: str,
+        header: list[str],
+        mapping: dict[str, Any],
+        sheet: str = "Sheet1",
+        delimiter: str = ",",
+    ) -> MappedFile:
         mf = self.mapped.get(key)
         if mf is None:
             path = self.out_dir / folder / f"{name}.{fmt}"
-            table: Table | XlsxTable = (XlsxTable(path, header, sheet) if fmt == "xlsx"
-                                        else Table(path, header, delimiter=delimiter))
+            table: Table | XlsxTable = (
+                XlsxTable(path, header, sheet) if fmt == "xlsx" else Table(path, header, delimiter=delimiter)
+            )
             mf = MappedFile(agency, name, fmt, folder, header, mapping, table)
             self.mapped[key] = mf
         return mf

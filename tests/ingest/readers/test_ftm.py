@@ -14,7 +14,8 @@ from counterflow.ingest.report import parse_report
 
 def header(report_id="HU-FTM-1", agency="hu_police"):
     return ReportHeader.from_options(agency=agency, report_id=report_id, reported_at="2026-03-20",
-                                     grading="4x4:B3", handling="SIENA:H2", classification="OFFICIAL-SENSITIVE")
+                                     grading="4x4:B3", handling="SIENA:H2",
+                                     classification="OFFICIAL-SENSITIVE")
 
 
 ENTITIES = [
@@ -22,13 +23,14 @@ ENTITIES = [
      "datasets": ["hu_police"]},
     {"id": "v1", "schema": "Vehicle", "properties": {"registrationNumber": ["ABC-123"], "country": ["hu"],
                                                      "operator": ["p1"]}},
-    {"id": "t1", "schema": "Trip", "caption": "Trip", "properties": {"name": ["Röszke run"], "vehicle": ["v1"],
-                                                                    "involved": ["p1", "other_1"]}},
+    {"id": "t1", "schema": "Trip", "caption": "Trip",
+     "properties": {"name": ["Röszke run"], "vehicle": ["v1"], "involved": ["p1", "other_1"]}},
 ]
 
 
 def jsonl(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    lines = ((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+    path.write_text("".join(lines), encoding="utf-8")
     return path
 
 

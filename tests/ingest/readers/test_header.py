@@ -34,7 +34,8 @@ def test_grading_and_handling_forms():
     assert parse_grading("3x5x2:1B") == {"scheme": "3x5x2", "source": "1", "information": "B"}
     assert parse_grading({"scheme": "5x5x5", "source": "B", "information": 2})["information"] == "2"
     assert parse_handling("5x5x5:4") == {"scheme": "5x5x5", "code": "4"}
-    assert parse_handling({"scheme": "3x5x2", "code": "C", "conditions": "EU only"})["conditions"] == "EU only"
+    conditional = parse_handling({"scheme": "3x5x2", "code": "C", "conditions": "EU only"})
+    assert conditional["conditions"] == "EU only"
 
 
 def test_from_yaml_accepts_unquoted_dates_and_numbers(tmp_path):
@@ -71,3 +72,9 @@ def test_require():
                                      "classification": "OFFICIAL"}, partial=True)
     with pytest.raises(ConfigurationError, match="report id and reported_at"):
         header.require("reading")
+
+
+def test_from_options_nothing_given():
+    with pytest.raises(ConfigurationError) as info:
+        ReportHeader.from_options()
+    assert len(info.value.details["problems"]) == 6  # agency, classification, grading, handling, id, date

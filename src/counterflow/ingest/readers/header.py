@@ -108,10 +108,10 @@ class ReportHeader:
         return cls.from_dict(data["report"], f"{Path(path).name} report")
 
     @classmethod
-    def from_options(cls, *, agency: str | None, report_id: str | None, reported_at: str | None,
-                     grading: str | dict[str, Any] | None, handling: str | dict[str, Any] | None,
-                     classification: str | None, language: str | None = None,
-                     observed_at: str | None = None) -> ReportHeader:
+    def from_options(cls, *, agency: str | None = None, report_id: str | None = None,
+                     reported_at: str | None = None, grading: str | dict[str, Any] | None = None,
+                     handling: str | dict[str, Any] | None = None, classification: str | None = None,
+                     language: str | None = None, observed_at: str | None = None) -> ReportHeader:
         """A header from command-line options, e.g. ``grading="4x4:B2"``, ``handling="SIENA:H0"``."""
         raw = {"agency": agency, "id": report_id, "reported_at": reported_at, "grading": grading,
                "handling": handling, "classification": classification, "language": language,

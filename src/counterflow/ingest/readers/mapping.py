@@ -9,8 +9,8 @@ A file becomes one report (``report.id``, a template) or one report per distinct
 of ``report.id_column``. A report longer than ``PART_ROWS`` rows is cut into parts,
 each its own report: ``<id>#1``, ``<id>#2``… (a report that fits in one part keeps its
 plain id). Rows are streamed; at most one part per open report is held in memory, and
-with ``id_column`` at most ``MAX_OPEN_ROWS`` rows over all open reports (the largest
-is cut early when that is exceeded, so keep each report's rows together).
+with ``id_column`` at most ``MAX_OPEN_ROWS_PARTS`` parts' worth of rows over all open
+reports (the largest is cut early when that is exceeded, so keep a report's rows together).
 
 Problems of the file or of a row (see ``tables``; an empty ``required`` cell; an
 ambiguous date under ``monthfirst``) reject the part with every problem found. The
@@ -122,8 +122,11 @@ class _Part:
             items: list[Any] = []
             for j, (value, seen) in enumerate(values.items()):
                 places[(i, prop, j)] = seen.where
+                if one_time:
+                    items.append(value)
+                    continue
                 dates = sorted(d for d in seen.observed if d is not None)
-                if one_time or not dates:
+                if not dates:
                     items.append(value)
                     continue
                 item = {"value": value, "observed_at": dates[0]}
@@ -244,11 +247,14 @@ class _Reader:
             if not values and prop.required:
                 part.problem(Problem(f"{self.path.name} row {row.number}, {prop.label}", None,
                                      f"required value of {spec.name}.{prop.name} is empty"))
+            if not values:
+                continue
             bucket = ent.values.setdefault(prop.name, {})
             for value in values:
-                bucket.setdefault(value, _Seen((row.number, prop.label))).observed.add(observed)
-            if not bucket:
-                del ent.values[prop.name]
+                seen = bucket.get(value)
+                if seen is None:
+                    seen = bucket[value] = _Seen((row.number, prop.label))
+                seen.observed.add(observed)
         roles = list(spec.roles)
         if spec.roles_column:
             for raw in self.cell(row, spec.roles_column).split(","):
@@ -268,21 +274,16 @@ class _Reader:
         if prop.literal is not None:
             return [prop.literal]
         if prop.column is not None:
-            cells = [self.cell(row, prop.column)]
+            cell = row.values[self.index[prop.column]] if row.values else ""
         else:
-            joined = prop.join.join(v for c in prop.columns if (v := self.cell(row, c)))
-            cells = [joined]
-        out: list[str] = []
-        for cell in cells:
-            pieces = cell.split(prop.split) if prop.split else [cell]
-            for piece in (p.strip() for p in pieces):
-                if not piece:
-                    continue
-                column = prop.label.removeprefix("column ")
-                value = self.date(part, row, column, piece) if prop.is_date else piece
-                if value:
-                    out.append(value)
-        return out
+            cell = prop.join.join(v for c in prop.columns if (v := self.cell(row, c)))
+        if not cell:
+            return []
+        pieces = [p.strip() for p in cell.split(prop.split)] if prop.split else [cell]
+        if not prop.is_date:
+            return [p for p in pieces if p]
+        column = prop.column or ", ".join(prop.columns)
+        return [d for p in pieces if p and (d := self.date(part, row, column, p))]
 
 
 def _check(path: Path, mapping: Mapping, table: Table) -> None:
@@ -344,7 +345,7 @@ def _by_file(reader: _Reader, table: Table, limit: int) -> Iterator[ReaderItem]:
             yield part.finish(f"{report_id}#{n}", column)
             part = _new_part(reader)
         reader.add(part, row)
-    if part.rows or (n == 0 and part.problems):
+    if part.rows:
         yield part.finish(report_id if n == 0 else f"{report_id}#{n + 1}", column)
 
 

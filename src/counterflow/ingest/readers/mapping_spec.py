@@ -19,6 +19,7 @@ import codecs
 import re
 import string
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class PropertySpec:
     required: bool = False
     is_date: bool = False
 
-    @property
+    @cached_property
     def label(self) -> str:
         """How a problem names the value's origin: ``column caller``."""
         if self.column is not None:
