@@ -225,7 +225,8 @@ class EntityBuilder:
             return
         ptype = stored_type(prop)
         script = norm.evidence.get("script") if ptype in {"name", "string", "text"} else None
-        evidence = {k: v for k, v in norm.evidence.items() if k != "script"}
+        # The script has its own column; the Latin form is recomputable from the original.
+        evidence = {k: v for k, v in norm.evidence.items() if k not in ("script", "latin")}
         self._emit(
             prov,
             entity_id,

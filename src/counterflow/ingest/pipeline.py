@@ -75,7 +75,6 @@ class Ready:
     report_id: str
     n_statements: int
     names: list[tuple[str, str]]
-    has_text: bool
 
     @classmethod
     def of(cls, parsed: ParsedReport) -> Ready:
@@ -84,8 +83,7 @@ class Ready:
             for s in parsed.statements
             if s.prop_type == "name" and s.schema in NAMED_SCHEMATA
         ]
-        has_text = any(s.prop == "bodyText" for s in parsed.statements)
-        return cls(parsed.record, parsed.report_id, len(parsed.statements), names, has_text)
+        return cls(parsed.record, parsed.report_id, len(parsed.statements), names)
 
 
 def _parse_chunk(items: list[RawReport]) -> list[Ready | Rejection]:
@@ -151,7 +149,8 @@ class Ingestor:
                 "send amendments under a new report id",
                 report=parsed.record.key,
             )
-        self._learn(Ready.of(parsed))
+        if outcome == "added":
+            self._learn(Ready.of(parsed))
         return outcome
 
     def ingest(self, items: Iterable[ReaderItem]) -> IngestSummary:
@@ -165,7 +164,7 @@ class Ingestor:
 
     def _run(self, items: Iterable[ReaderItem], summary: IngestSummary, pool: Executor | None) -> None:
         """Windows of reports: workers parse window k+1 while this process writes window k."""
-        size = WINDOW_REPORTS if pool is not None else 1
+        size = WINDOW_REPORTS
         previous: (
             tuple[list[ReaderItem], list[tuple[list[RawReport], Future[list[Ready | Rejection]]]]] | None
         )
@@ -211,16 +210,16 @@ class Ingestor:
                 continue
             result = parsed.get(id(item))
             if result is None:
-                if _has_text(item):  # later texts must see names written so far
-                    self._flush(batch, summary)
-                    batch, pending = [], 0
                 result = self._parse(item)
             if isinstance(result, Rejection):
                 summary.rejected.append(result)
                 continue
+            # Names are known as soon as their report is valid, so a text later in the same
+            # batch finds them; a batch is written whole or not at all.
+            self._learn(result)
             batch.append(result)
             pending += result.n_statements
-            if pending >= self.batch_statements or result.has_text:
+            if pending >= self.batch_statements:
                 self._flush(batch, summary)
                 batch, pending = [], 0
         self._flush(batch, summary)
@@ -241,7 +240,6 @@ class Ingestor:
             if status == "added":
                 summary.reports_added += 1
                 summary.statements_added += ready.n_statements
-                self._learn(ready)
             elif status == "unchanged":
                 summary.reports_unchanged += 1
             elif status == "conflict":
@@ -263,9 +261,9 @@ class Ingestor:
             self.progress(summary)
 
     def _learn(self, ready: Ready) -> None:
-        if self._names is not None:
-            for entity_id, name in ready.names:
-                self._names.add(entity_id, name)
+        index = self.names  # built from the store on first use, then kept current here
+        for entity_id, name in ready.names:
+            index.add(entity_id, name)
 
 
 def _has_text(item: RawReport) -> bool:

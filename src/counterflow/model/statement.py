@@ -88,7 +88,7 @@ class Statement:
             self.prop,
             self.value,
             self.original_value or "",
-            json.dumps(self.evidence, sort_keys=True, ensure_ascii=False),
+            json.dumps(self.evidence, sort_keys=True, ensure_ascii=False) if self.evidence else "",
         ]
         digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
         return digest[:32]

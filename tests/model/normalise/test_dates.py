@@ -159,3 +159,22 @@ def test_datetimes_roundtrip(moment):
     result = normalise_date(written)
     assert result.value == moment.strftime("%Y-%m-%dT%H:%M:%S")
     assert normalise_date(result.value).value == result.value
+
+
+@pytest.mark.parametrize(
+    "text", ["2026", "2026-03", "2026-03-12", "2026-03-12T03:40", "2026-03-12 03:40", "2026-03-12T03:40:05"]
+)
+def test_iso_fast_path_agrees_with_full_parser(text, monkeypatch):
+    import re
+
+    from counterflow.model.normalise import dates
+
+    fast = dates.normalise_date(text)
+    monkeypatch.setattr(dates, "_ISO_FAST", re.compile(r"^(?!)"))
+    assert dates.normalise_date(text) == fast
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "1850-01-01", "2026-13-01"])
+def test_iso_fast_path_leaves_bad_dates_to_the_full_parser(text):
+    with pytest.raises(InvalidValue):
+        normalise_date(text)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rigour.text.translit import ascii_text
 
@@ -68,6 +69,7 @@ _APOSTROPHES = "'’‘ʼ`´ʻʹ′"
 _HYPHENS = "-‐‑‒–—−"
 
 
+@lru_cache(maxsize=8192)
 def _script_of(char: str) -> str:
     """The script of one letter, by its Unicode name (``CYRILLIC CAPITAL LETTER JE`` → Cyrillic)."""
     name = unicodedata.name(char, "")
@@ -81,6 +83,8 @@ def _script_of(char: str) -> str:
 
 def detect_script(text: str) -> str:
     """``Latin``, ``Cyrillic``, ``Greek``, ``Arabic``, ``Other``, ``Mixed`` or ``""`` (no letters)."""
+    if text.isascii():  # the common case, without a Unicode lookup per character
+        return "Latin" if any(c.isalpha() for c in text) else ""
     scripts = {_script_of(c) for c in text if unicodedata.category(c).startswith("L")}
     if not scripts:
         return ""
@@ -178,6 +182,8 @@ def _transliterate_other(text: str) -> str:
 
 def latinise(text: str) -> str:
     """Cyrillic, Greek (and, lossily, other scripts) to Latin, keeping South Slavic diacritics."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFC", text)
     text = _latinise_cyrillic(text)
     text = _latinise_greek(text)
@@ -186,6 +192,8 @@ def latinise(text: str) -> str:
 
 def fold_ascii(text: str) -> str:
     """Latin with diacritics to ASCII the South Slavic way: ``Đ→Dj``, ``Dž→Dz``, ``Č/Ć→C``, ``ß→ss``."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFC", text)
     parts: list[str] = []
     for i, char in enumerate(text):
