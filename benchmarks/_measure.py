@@ -19,8 +19,8 @@ class Run:
     returncode: int
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.05) -> Run:
-    """Run ``cmd``; peak RSS is the largest sum over the process and its children, sampled."""
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.1) -> Run:
+    """Run ``cmd``; peak memory is the largest sum of proportional set sizes over the process tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     peak = 0
@@ -34,10 +34,11 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: fl
             return
         while not stop.is_set():
             try:
-                total = root.memory_info().rss
+                # PSS: shared pages (forked workers) are counted once across the tree, not per process.
+                total = root.memory_full_info().pss
                 for child in root.children(recursive=True):
                     with contextlib.suppress(psutil.NoSuchProcess):
-                        total += child.memory_info().rss
+                        total += child.memory_full_info().pss
                 peak = max(peak, total)
             except psutil.NoSuchProcess:
                 return

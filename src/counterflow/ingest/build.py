@@ -18,7 +18,7 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 
 from counterflow.errors import InvalidValue, Problem
-from counterflow.ingest.mentions import NameIndex, find_selectors
+from counterflow.ingest.mentions import Found, NameIndex, find_selectors
 from counterflow.ingest.values import Context, normalise_value, stored_type
 from counterflow.model.agencies import agency_slug
 from counterflow.model.grading import Grading
@@ -48,6 +48,25 @@ class Provenance:
     last_seen: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TextTask:
+    """A report's text whose name mentions are still to be found (against the shared index)."""
+
+    prov: Provenance
+    doc_id: str
+    text: str
+
+
+def name_mention_statements(
+    task: TextTask, index: NameIndex, own_names: list[tuple[str, str]]
+) -> list[Statement]:
+    """The statements a report's text adds by naming known entities (its own included)."""
+    builder = EntityBuilder(task.prov, [])
+    builder.names = list(own_names)
+    builder.add_name_mentions(task, index)
+    return builder.statements
+
+
 def _dated(
     prov: Provenance, obj: dict[str, Any], where: str, date: Callable[[str, Any], str | None]
 ) -> Provenance:
@@ -68,6 +87,7 @@ class EntityBuilder:
     statements: list[Statement] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     names: list[tuple[str, str]] = field(default_factory=list)
+    text_task: TextTask | None = None
 
     def entity_id(self, local: str) -> str:
         return make_entity_id(self.prov.agency, local)
@@ -263,12 +283,24 @@ class EntityBuilder:
         self._emit(
             prov, doc_id, "PlainText", "bodyText", "text", text, None, script=detect_script(text) or None
         )
-        index = NameIndex()
+        self.text_task = TextTask(prov, doc_id, text)
+        found_items = find_selectors(text, prov.agency_country)
         if names is not None:
-            index = names
+            found_items += self._names_in(text, names)
+            self.text_task = None
+        self._emit_found(prov, doc_id, text, found_items)
+
+    def add_name_mentions(self, task: TextTask, index: NameIndex) -> None:
+        """Names of known entities (and of this report's own) found in the report's text."""
+        self._emit_found(task.prov, task.doc_id, task.text, self._names_in(task.text, index))
+
+    def _names_in(self, text: str, index: NameIndex) -> list[Found]:
         for eid, name in self.names:
             index.add(eid, name)
-        for found in [*find_selectors(text, prov.agency_country), *index.find(text)]:
+        return index.find(text)
+
+    def _emit_found(self, prov: Provenance, doc_id: str, text: str, found_items: list[Found]) -> None:
+        for found in found_items:
             evidence: dict[str, Any] = {"offsets": [found.start, found.end], **found.normalised.evidence}
             original = text[found.start : found.end]
             if found.kind in MENTION_PROPS:

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from counterflow.errors import ConfigurationError, Problem, ReportConflict, ReportRejected
+from counterflow.ingest.build import TextTask, name_mention_statements
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.readers.base import RawReport, ReaderItem, Rejected
 from counterflow.ingest.readers.native import read_native
 from counterflow.ingest.report import ParsedReport, parse_report
+from counterflow.store.rows import statement_to_row
 from counterflow.store.sql import ReportRecord, SqlStore
 
 log = logging.getLogger(__name__)
@@ -69,12 +71,13 @@ Progress = Callable[[IngestSummary], None]
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """A parsed report reduced to what writing needs (cheap to send between processes)."""
+    """A parsed report reduced to what writing needs; ``text_task`` if names are still to find."""
 
     record: ReportRecord
     report_id: str
     n_statements: int
     names: list[tuple[str, str]]
+    text_task: TextTask | None = None
 
     @classmethod
     def of(cls, parsed: ParsedReport) -> Ready:
@@ -83,18 +86,38 @@ class Ready:
             for s in parsed.statements
             if s.prop_type == "name" and s.schema in NAMED_SCHEMATA
         ]
-        return cls(parsed.record, parsed.report_id, len(parsed.statements), names)
+        return cls(parsed.record, parsed.report_id, len(parsed.statements), names, parsed.text_task)
+
+    def with_names(self, index: NameIndex) -> Ready:
+        """This report completed with the names its text mentions, found in ``index``."""
+        if self.text_task is None:
+            return self
+        extra = name_mention_statements(self.text_task, index, self.names)
+        rows = self.record.statements + [statement_to_row(s) for s in extra]
+        report = {**self.record.report, "n_statements": len(rows)}
+        return Ready(ReportRecord(report, rows), self.report_id, len(rows), self.names, None)
 
 
-def _parse_chunk(items: list[RawReport]) -> list[Ready | Rejection]:
-    """Worker-process side of parallel ingest: parse reports that need no name index."""
-    out: list[Ready | Rejection] = []
-    for item in items:
-        try:
-            out.append(Ready.of(parse_report(item.data, source=item.source)))
-        except ReportRejected as exc:
-            out.append(_rejection(item, exc))
-    return out
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What became of one valid report: added, unchanged or conflict (small, sent back by workers)."""
+
+    key: str
+    source: str
+    report_id: str
+    status: str
+    n_statements: int
+    names: list[tuple[str, str]]
+
+
+Result = Written | Rejection | Ready
+CONFLICT_REASON = "already ingested with different content; send amendments under a new report id"
+NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
+# A window is what is read ahead; a chunk is what one transaction writes. Both are bounded
+# by entities (a spreadsheet part can hold thousands) and by reports.
+WINDOW_REPORTS = 512
+WINDOW_ENTITIES = 40_000
+CHUNK_ENTITIES = 4_000
 
 
 def _rejection(item: RawReport, exc: ReportRejected) -> Rejection:
@@ -104,17 +127,79 @@ def _rejection(item: RawReport, exc: ReportRejected) -> Rejection:
     return Rejection(item.source, exc.report, problems)
 
 
-NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
-CHUNK_REPORTS = 16
-WINDOW_REPORTS = 512
+def _size(item: ReaderItem) -> int:
+    if isinstance(item, RawReport):
+        entities = item.data.get("entities")
+        return 1 + (len(entities) if isinstance(entities, list) else 0)
+    return 1
+
+
+def _chunks(items: list[RawReport], budget: int) -> list[list[RawReport]]:
+    chunks: list[list[RawReport]] = []
+    current: list[RawReport] = []
+    used = 0
+    for item in items:
+        current.append(item)
+        used += _size(item)
+        if used >= budget:
+            chunks.append(current)
+            current, used = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def write_ready(store: SqlStore, readies: list[Ready]) -> list[Written]:
+    """Write complete reports in one transaction (each whole or absent) and say what became of each."""
+    outcome = store.write_reports([r.record for r in readies]) if readies else {}
+    return [
+        Written(
+            r.record.key,
+            str(r.record.report.get("source")),
+            r.report_id,
+            outcome[r.record.key],
+            r.n_statements,
+            r.names,
+        )
+        for r in readies
+    ]
+
+
+def work_chunk(store: SqlStore, items: list[RawReport]) -> list[Result]:
+    """Parse a chunk; write the reports without text; hand back those whose text needs names."""
+    parsed: list[Rejection | Ready] = []
+    for item in items:
+        try:
+            parsed.append(Ready.of(parse_report(item.data, source=item.source, defer_names=True)))
+        except ReportRejected as exc:
+            parsed.append(_rejection(item, exc))
+    complete = [r for r in parsed if isinstance(r, Ready) and r.text_task is None]
+    written = iter(write_ready(store, complete))
+    return [next(written) if isinstance(r, Ready) and r.text_task is None else r for r in parsed]
+
+
+Pending = tuple[list[ReaderItem], list["Future[list[Result]]"]]
+_WORKER_STORE: SqlStore | None = None
+
+
+def _worker_init(url: str) -> None:
+    global _WORKER_STORE
+    _WORKER_STORE = SqlStore(url)
+
+
+def _worker_chunk(items: list[RawReport]) -> list[Result]:
+    assert _WORKER_STORE is not None
+    return work_chunk(_WORKER_STORE, items)
 
 
 class Ingestor:
     """Writes reports into a store; keeps the index of known names for text mentions.
 
-    With ``workers`` > 1, reports without free text are parsed in worker processes
-    while this process writes; reports with text are parsed here, because finding
-    known names needs the index of every name written so far.
+    Reports are read ahead in windows. In each window, reports without free text are
+    parsed and written first (by worker processes, each writing its own transactions,
+    when ``workers`` > 1; SQLite's single writer takes them in turn), then reports with
+    text are parsed here, because finding known names needs the index of every name so
+    far, this window's included. The result does not depend on the number of workers.
     """
 
     def __init__(
@@ -150,120 +235,110 @@ class Ingestor:
                 report=parsed.record.key,
             )
         if outcome == "added":
-            self._learn(Ready.of(parsed))
+            self.names.add_many(Ready.of(parsed).names)
         return outcome
 
     def ingest(self, items: Iterable[ReaderItem]) -> IngestSummary:
         summary = IngestSummary()
+        _ = self.names  # read the known names now, before any worker writes ahead
         if self.workers > 1:
-            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_worker_init, initargs=(self.store.url,)
+            ) as pool:
                 self._run(items, summary, pool)
         else:
             self._run(items, summary, None)
         return summary
 
     def _run(self, items: Iterable[ReaderItem], summary: IngestSummary, pool: Executor | None) -> None:
-        """Windows of reports: workers parse window k+1 while this process writes window k."""
-        size = WINDOW_REPORTS
-        previous: (
-            tuple[list[ReaderItem], list[tuple[list[RawReport], Future[list[Ready | Rejection]]]]] | None
-        )
-        previous = None
+        """Workers work on window k+1 while this process finishes window k."""
+        previous: Pending | None = None
         window: list[ReaderItem] = []
+        used = 0
         for item in items:
             window.append(item)
-            if len(window) >= size:
+            used += _size(item)
+            if len(window) >= WINDOW_REPORTS or used >= WINDOW_ENTITIES:
                 submitted = self._submit(window, pool)
                 if previous is not None:
                     self._finish(*previous, summary)
-                previous, window = (window, submitted), []
+                previous, window, used = (window, submitted), [], 0
         submitted = self._submit(window, pool)
         if previous is not None:
             self._finish(*previous, summary)
         self._finish(window, submitted, summary)
-        if self.progress is not None:
-            self.progress(summary)
 
-    def _submit(
-        self, window: list[ReaderItem], pool: Executor | None
-    ) -> list[tuple[list[RawReport], Future[list[Ready | Rejection]]]]:
+    def _budget(self) -> int:
+        return max(1, min(CHUNK_ENTITIES, self.batch_statements // 5))
+
+    def _submit(self, window: list[ReaderItem], pool: Executor | None) -> list[Future[list[Result]]]:
         if pool is None:
             return []
-        plain = [i for i in window if isinstance(i, RawReport) and not _has_text(i)]
-        chunks = [plain[k : k + CHUNK_REPORTS] for k in range(0, len(plain), CHUNK_REPORTS)]
-        return [(chunk, pool.submit(_parse_chunk, chunk)) for chunk in chunks]
+        raw = [i for i in window if isinstance(i, RawReport)]
+        return [pool.submit(_worker_chunk, chunk) for chunk in _chunks(raw, self._budget())]
 
     def _finish(
-        self,
-        window: list[ReaderItem],
-        submitted: list[tuple[list[RawReport], Future[list[Ready | Rejection]]]],
-        summary: IngestSummary,
+        self, window: list[ReaderItem], submitted: list[Future[list[Result]]], summary: IngestSummary
     ) -> None:
-        parsed: dict[int, Ready | Rejection] = {}
-        for chunk, future in submitted:
-            parsed.update({id(item): res for item, res in zip(chunk, future.result(), strict=True)})
-        batch: list[Ready] = []
-        pending = 0
-        for item in window:
-            if isinstance(item, Rejected):
-                summary.rejected.append(Rejection(item.source, item.label, item.problems))
-                continue
-            result = parsed.get(id(item))
-            if result is None:
-                result = self._parse(item)
-            if isinstance(result, Rejection):
-                summary.rejected.append(result)
-                continue
-            # Names are known as soon as their report is valid, so a text later in the same
-            # batch finds them; a batch is written whole or not at all.
-            self._learn(result)
-            batch.append(result)
-            pending += result.n_statements
-            if pending >= self.batch_statements:
-                self._flush(batch, summary)
-                batch, pending = [], 0
-        self._flush(batch, summary)
-
-    def _parse(self, item: RawReport) -> Ready | Rejection:
-        try:
-            names = self.names if _has_text(item) else None
-            return Ready.of(parse_report(item.data, source=item.source, names=names))
-        except ReportRejected as exc:
-            return _rejection(item, exc)
-
-    def _flush(self, batch: list[Ready], summary: IngestSummary) -> None:
-        if not batch:
-            return
-        outcome = self.store.write_reports([p.record for p in batch])
-        for ready in batch:
-            status = outcome.get(ready.record.key)
-            if status == "added":
-                summary.reports_added += 1
-                summary.statements_added += ready.n_statements
-            elif status == "unchanged":
-                summary.reports_unchanged += 1
-            elif status == "conflict":
-                summary.rejected.append(
-                    Rejection(
-                        str(ready.record.report.get("source")),
-                        ready.record.key,
-                        [
-                            Problem(
-                                "report_id",
-                                ready.report_id,
-                                "already ingested with different content; "
-                                "send amendments under a new report id",
-                            )
-                        ],
-                    )
-                )
+        """Record what workers wrote, then find names in this window's texts, in order, and write them."""
+        position = {id(item): n for n, item in enumerate(window)}
+        rejected: list[tuple[int, Rejection]] = [
+            (position[id(item)], Rejection(item.source, item.label, item.problems))
+            for item in window
+            if isinstance(item, Rejected)
+        ]
+        chunks = _chunks([i for i in window if isinstance(i, RawReport)], self._budget())
+        if submitted:
+            done = [(chunk, future.result()) for chunk, future in zip(chunks, submitted, strict=True)]
+        else:
+            done = [(chunk, work_chunk(self.store, chunk)) for chunk in chunks]
+        texts: list[tuple[RawReport, Ready]] = []
+        for chunk, results in done:
+            for item, r in zip(chunk, results, strict=True):
+                if isinstance(r, Ready):
+                    texts.append((item, r))
+                else:
+                    rejected.extend(self._record(item, r, position, summary))
+        batch: list[tuple[RawReport, Ready]] = []
+        used = 0
+        for item, ready in texts:
+            complete = ready.with_names(self.names)
+            self.names.add_many(complete.names)  # later texts of this window find them
+            batch.append((item, complete))
+            used += complete.n_statements
+            if used >= self.batch_statements:
+                rejected.extend(self._write_texts(batch, position, summary))
+                batch, used = [], 0
+        rejected.extend(self._write_texts(batch, position, summary))
+        summary.rejected.extend(r for _, r in sorted(rejected, key=lambda pair: pair[0]))
         if self.progress is not None:
             self.progress(summary)
 
-    def _learn(self, ready: Ready) -> None:
-        index = self.names  # built from the store on first use, then kept current here
-        for entity_id, name in ready.names:
-            index.add(entity_id, name)
+    def _write_texts(
+        self, batch: list[tuple[RawReport, Ready]], position: dict[int, int], summary: IngestSummary
+    ) -> list[tuple[int, Rejection]]:
+        written = write_ready(self.store, [ready for _, ready in batch])
+        out: list[tuple[int, Rejection]] = []
+        for (item, _), w in zip(batch, written, strict=True):
+            out.extend(self._record(item, w, position, summary))
+        return out
+
+    def _record(
+        self, item: RawReport, r: Written | Rejection, position: dict[int, int], summary: IngestSummary
+    ) -> list[tuple[int, Rejection]]:
+        if isinstance(r, Rejection):
+            return [(position[id(item)], r)]
+        if r.status == "added":
+            summary.reports_added += 1
+            summary.statements_added += r.n_statements
+            self.names.add_many(r.names)
+        elif r.status == "unchanged":
+            summary.reports_unchanged += 1
+        else:
+            problem = Problem("report_id", r.report_id, CONFLICT_REASON)
+            return [(position[id(item)], Rejection(r.source, r.key, [problem]))]
+        return []
 
 
 def _has_text(item: RawReport) -> bool:

@@ -21,7 +21,7 @@ from followthemoney import model as ftm_model
 from jsonschema import Draft202012Validator
 
 from counterflow.errors import InvalidValue, Problem, ReportRejected
-from counterflow.ingest.build import EntityBuilder, Provenance
+from counterflow.ingest.build import EntityBuilder, Provenance, TextTask
 from counterflow.ingest.mentions import NameIndex
 from counterflow.model.agencies import agency_country, validate_agency
 from counterflow.model.grading import Grading
@@ -101,6 +101,7 @@ class ParsedReport:
     report_id: str
     statements: list[Statement]
     record: ReportRecord
+    text_task: TextTask | None = None
 
 
 def content_hash(data: Any) -> str:
@@ -115,8 +116,16 @@ def _path(parts: Any) -> str:
     return out or "(report)"
 
 
-def parse_report(data: Any, *, source: str | None = None, names: NameIndex | None = None) -> ParsedReport:
-    """Validate and convert one native report; raises ReportRejected listing every problem."""
+def parse_report(
+    data: Any, *, source: str | None = None, names: NameIndex | None = None, defer_names: bool = False
+) -> ParsedReport:
+    """Validate and convert one native report; raises ReportRejected listing every problem.
+
+    Names mentioned in the text are found with ``names`` (the known names), or only among
+    the report's own entities when it is None. With ``defer_names`` they are not looked
+    for at all: ``text_task`` says what to look in, so that bulk ingest can parse in
+    worker processes and find names against the one shared index (``complete_names``).
+    """
     label = str(data.get("report_id", "?")) if isinstance(data, dict) else "?"
     problems = schema_problems(data)
     if not isinstance(data, dict):
@@ -188,7 +197,8 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
         )
     text_parts = [str(data.get(k)) for k in ("title", "text") if data.get(k)]
     if text_parts:
-        builder.add_text(data.get("title"), data.get("text"), names)
+        index = names if names is not None else NameIndex()
+        builder.add_text(data.get("title"), data.get("text"), None if defer_names else index)
     if problems or not header_ok:
         raise ReportRejected(label, problems)
 
@@ -219,7 +229,7 @@ def parse_report(data: Any, *, source: str | None = None, names: NameIndex | Non
         },
         statements=[statement_to_row(s) for s in stmts],
     )
-    return ParsedReport(agency, report_id, stmts, record)
+    return ParsedReport(agency, report_id, stmts, record, builder.text_task)
 
 
 T = TypeVar("T")

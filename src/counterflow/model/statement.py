@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from followthemoney import model as ftm_model
@@ -49,6 +50,21 @@ def make_entity_id(agency: str, local_id: str) -> str:
     if not _LOCAL_SAFE.match(local):
         local = "h" + hashlib.sha1(local.encode("utf-8")).hexdigest()[:20]
     return f"{agency_slug(agency)}.{local}"
+
+
+def evidence_json(evidence: dict[str, Any]) -> str | None:
+    """Evidence as canonical JSON (``None`` when empty); cached, as the same evidence repeats."""
+    if not evidence:
+        return None
+    try:
+        return _evidence_json(tuple(sorted(evidence.items())))
+    except TypeError:  # unhashable values (offsets lists): not worth caching
+        return json.dumps(evidence, sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=65_536)
+def _evidence_json(items: tuple[tuple[str, Any], ...]) -> str:
+    return json.dumps(dict(items), sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +104,7 @@ class Statement:
             self.prop,
             self.value,
             self.original_value or "",
-            json.dumps(self.evidence, sort_keys=True, ensure_ascii=False) if self.evidence else "",
+            evidence_json(self.evidence) or "",
         ]
         digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
         return digest[:32]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from counterflow.model.grading import Grading, GradingScheme
 from counterflow.model.handling import Classification, Handling, HandlingScheme
-from counterflow.model.statement import Statement
+from counterflow.model.statement import Statement, evidence_json
 
 StatementRow = tuple[Any, ...]
 
@@ -17,8 +18,18 @@ def report_key(agency: str, report_id: str) -> str:
     return f"{agency}:{report_id}"
 
 
+@lru_cache(maxsize=1024)
+def _grade_columns(g: Grading) -> tuple[str, str, str, str]:
+    return (g.scheme.value, g.source, g.information, g.common)
+
+
+@lru_cache(maxsize=1024)
+def _handling_columns(h: Handling, c: Classification) -> tuple[Any, ...]:
+    return (h.scheme.value, h.code, h.conditions, h.rank, c.value, c.level)
+
+
 def statement_to_row(stmt: Statement) -> StatementRow:
-    g, h = stmt.grading, stmt.handling
+    # Grading, handling and classification repeat across a report: their columns are cached.
     return (
         stmt.id,
         stmt.entity_id,
@@ -35,17 +46,9 @@ def statement_to_row(stmt: Statement) -> StatementRow:
         stmt.reported_at,
         stmt.first_seen,
         stmt.last_seen,
-        g.scheme.value,
-        g.source,
-        g.information,
-        g.common,
-        h.scheme.value,
-        h.code,
-        h.conditions,
-        h.rank,
-        stmt.classification.value,
-        stmt.classification.level,
-        json.dumps(stmt.evidence, ensure_ascii=False, sort_keys=True) if stmt.evidence else None,
+        *_grade_columns(stmt.grading),
+        *_handling_columns(stmt.handling, stmt.classification),
+        evidence_json(stmt.evidence),
     )
 
 

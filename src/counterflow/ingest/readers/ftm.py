@@ -46,8 +46,19 @@ __all__ = ["ReportHeader", "read_ftm_entities", "read_ftm_statements"]
 
 MAX_LINE = 16 * 1024 * 1024
 MAX_PROBLEMS = 1000
-ENTITY_KEYS = {"id", "schema", "properties", "datasets", "caption", "referents", "first_seen", "last_seen",
-               "last_change", "target", "origin"}
+ENTITY_KEYS = {
+    "id",
+    "schema",
+    "properties",
+    "datasets",
+    "caption",
+    "referents",
+    "first_seen",
+    "last_seen",
+    "last_change",
+    "target",
+    "origin",
+}
 STATEMENT_COLUMNS = ("entity_id", "prop", "schema", "value")
 TRUE = {"t", "true", "1", "yes", "y"}
 _PATH = re.compile(r"^entities\[(\d+)\](?:\.properties\.(\w+)\[(\d+)\])?")
@@ -87,13 +98,22 @@ class _Part:
             except InvalidValue:
                 continue
             if candidate != self.header.agency:
-                reason = (f"dataset is the agency {candidate}, not the reporting agency "
-                          f"{self.header.agency}: a report carries only its own agency's intelligence")
+                reason = (
+                    f"dataset is the agency {candidate}, not the reporting agency "
+                    f"{self.header.agency}: a report carries only its own agency's intelligence"
+                )
                 self.problem(Problem(where, text, reason))
             return
 
-    def add(self, entity_id: str, schema: str, where: str, prop: str | None = None,
-            values: Sequence[tuple[str, str | None]] = (), wheres: Sequence[str] = ()) -> None:
+    def add(
+        self,
+        entity_id: str,
+        schema: str,
+        where: str,
+        prop: str | None = None,
+        values: Sequence[tuple[str, str | None]] = (),
+        wheres: Sequence[str] = (),
+    ) -> None:
         """Add values (``(value, lang)``, each with where it was read) to an entity of this part."""
         ent = self.entities.get(entity_id)
         if ent is None:
@@ -103,8 +123,9 @@ class _Part:
             try:
                 ent.schema = ftm_model.common_schema(a, b).name if a and b else schema
             except InvalidData:
-                self.problem(Problem(where, schema, f"schema does not fit {ent.schema} given earlier for "
-                                                    f"{entity_id}"))
+                self.problem(
+                    Problem(where, schema, f"schema does not fit {ent.schema} given earlier for {entity_id}")
+                )
         if prop is None:
             return
         bucket = ent.values.setdefault(prop, {})
@@ -150,8 +171,13 @@ def _locator(name: str, places: dict[tuple[int, str, int], str]) -> Callable[[st
     return locate
 
 
-def _parts(path: Path, header: ReportHeader, limit: int, unit: str,
-           items: Iterator[tuple[bool, Callable[[_Part], None]]]) -> Iterator[ReaderItem]:
+def _parts(
+    path: Path,
+    header: ReportHeader,
+    limit: int,
+    unit: str,
+    items: Iterator[tuple[bool, Callable[[_Part], None]]],
+) -> Iterator[ReaderItem]:
     """Feed items into parts; ``new`` marks where a part may be cut (an entity boundary)."""
     part, n = _Part(path, header), 0
     for new, apply in items:
@@ -164,8 +190,9 @@ def _parts(path: Path, header: ReportHeader, limit: int, unit: str,
         yield part.finish(str(header.report_id) if n == 0 else f"{header.report_id}#{n + 1}", unit)
 
 
-def read_ftm_entities(path: Path, header: ReportHeader, *,
-                      part_rows: int | None = None) -> Iterator[ReaderItem]:
+def read_ftm_entities(
+    path: Path, header: ReportHeader, *, part_rows: int | None = None
+) -> Iterator[ReaderItem]:
     """Reports from a FollowTheMoney entity JSON lines file (one entity per line)."""
     header.require("reading FollowTheMoney entities")
     yield from _parts(path, header, part_rows or base.PART_ROWS, "lines", _entity_lines(path))
@@ -199,8 +226,9 @@ def _entity_line(part: _Part, name: str, lineno: int, raw: bytes) -> None:
         return
     unknown = sorted(set(data) - ENTITY_KEYS)
     if unknown:
-        part.problem(Problem(where, None, f"unknown keys {', '.join(unknown)} "
-                                          "(not a FollowTheMoney entity?)"))
+        part.problem(
+            Problem(where, None, f"unknown keys {', '.join(unknown)} (not a FollowTheMoney entity?)")
+        )
     entity_id, schema, props = data.get("id"), data.get("schema"), data.get("properties", {})
     if not isinstance(entity_id, str) or not entity_id.strip():
         part.problem(Problem(f"{where} id", None, "missing entity id"))
@@ -226,8 +254,9 @@ def _entity_line(part: _Part, name: str, lineno: int, raw: bytes) -> None:
         part.add(entity_id, schema, where, str(prop), items, wheres)
 
 
-def read_ftm_statements(path: Path, header: ReportHeader, *,
-                        part_rows: int | None = None) -> Iterator[ReaderItem]:
+def read_ftm_statements(
+    path: Path, header: ReportHeader, *, part_rows: int | None = None
+) -> Iterator[ReaderItem]:
     """Reports from a FollowTheMoney statement CSV (as ``ftm`` writes it; ``entity_id`` rows grouped)."""
     header.require("reading FollowTheMoney statements")
     name = path.name
@@ -241,17 +270,31 @@ def read_ftm_statements(path: Path, header: ReportHeader, *,
         columns = [c.strip().removeprefix("\ufeff") for c in columns or []]
         missing = [c for c in STATEMENT_COLUMNS if c not in columns]
         if missing:
-            yield Rejected(str(path), name, [Problem(f"{name} row 1", ", ".join(columns)[:200],
-                                                     f"not a FollowTheMoney statement CSV: missing columns "
-                                                     f"{', '.join(missing)}")])
+            yield Rejected(
+                str(path),
+                name,
+                [
+                    Problem(
+                        f"{name} row 1",
+                        ", ".join(columns)[:200],
+                        f"not a FollowTheMoney statement CSV: missing columns {', '.join(missing)}",
+                    )
+                ],
+            )
             return
         index = {c: i for i, c in reversed(list(enumerate(columns)))}
-        yield from _parts(path, header, part_rows or base.PART_ROWS, "rows",
-                          _statement_rows(name, reader, index, len(columns)))
+        yield from _parts(
+            path,
+            header,
+            part_rows or base.PART_ROWS,
+            "rows",
+            _statement_rows(name, reader, index, len(columns)),
+        )
 
 
-def _statement_rows(name: str, reader: Any, index: dict[str, int],
-                    width: int) -> Iterator[tuple[bool, Callable[[_Part], None]]]:
+def _statement_rows(
+    name: str, reader: Any, index: dict[str, int], width: int
+) -> Iterator[tuple[bool, Callable[[_Part], None]]]:
     number, previous = 1, None
     while True:
         number += 1
@@ -266,13 +309,16 @@ def _statement_rows(name: str, reader: Any, index: dict[str, int],
         if not row:
             continue
         entity_id = row[index["entity_id"]].strip() if len(row) > index["entity_id"] else ""
-        yield entity_id != previous, partial(_statement, name=name, number=number, row=row, index=index,
-                                             width=width)
+        yield (
+            entity_id != previous,
+            partial(_statement, name=name, number=number, row=row, index=index, width=width),
+        )
         previous = entity_id
 
 
-def _statement(part: _Part, name: str, number: int, row: list[str], index: dict[str, int],
-               width: int) -> None:
+def _statement(
+    part: _Part, name: str, number: int, row: list[str], index: dict[str, int], width: int
+) -> None:
     where = f"{name} row {number}"
     part.seen(number)
     if len(row) != width:

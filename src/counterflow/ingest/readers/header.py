@@ -29,8 +29,16 @@ from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import normalise_date
 
 MAX_YAML = 1024 * 1024
-HEADER_KEYS = ("agency", "id", "reported_at", "observed_at", "grading", "handling", "classification",
-               "language")
+HEADER_KEYS = (
+    "agency",
+    "id",
+    "reported_at",
+    "observed_at",
+    "grading",
+    "handling",
+    "classification",
+    "language",
+)
 _LANG = re.compile(r"^[a-z]{2}$")
 
 
@@ -69,8 +77,10 @@ class ReportHeader:
         """Raise ConfigurationError unless the report id and date are set (FtM readers need both)."""
         missing = [k for k, v in (("report id", self.report_id), ("reported_at", self.reported_at)) if not v]
         if missing:
-            raise ConfigurationError(f"{what} needs a report header with {' and '.join(missing)}",
-                                     problems=[f"{m}: missing" for m in missing])
+            raise ConfigurationError(
+                f"{what} needs a report header with {' and '.join(missing)}",
+                problems=[f"{m}: missing" for m in missing],
+            )
 
     def native(self, report_id: str, reported_at: str | None = None) -> dict[str, Any]:
         """The header fields of a native ``counterflow.report/1`` dict (entities not included)."""
@@ -90,8 +100,9 @@ class ReportHeader:
         return data
 
     @classmethod
-    def from_dict(cls, raw: Any, where: str = "report", *, partial: bool = False,
-                  extra_keys: Iterable[str] = ()) -> ReportHeader:
+    def from_dict(
+        cls, raw: Any, where: str = "report", *, partial: bool = False, extra_keys: Iterable[str] = ()
+    ) -> ReportHeader:
         """A header from a ``report:`` mapping; raises ConfigurationError listing every problem."""
         problems: list[str] = []
         header = parse_header(raw, where, problems, partial=partial, extra_keys=extra_keys)
@@ -108,14 +119,29 @@ class ReportHeader:
         return cls.from_dict(data["report"], f"{Path(path).name} report")
 
     @classmethod
-    def from_options(cls, *, agency: str | None = None, report_id: str | None = None,
-                     reported_at: str | None = None, grading: str | dict[str, Any] | None = None,
-                     handling: str | dict[str, Any] | None = None, classification: str | None = None,
-                     language: str | None = None, observed_at: str | None = None) -> ReportHeader:
+    def from_options(
+        cls,
+        *,
+        agency: str | None = None,
+        report_id: str | None = None,
+        reported_at: str | None = None,
+        grading: str | dict[str, Any] | None = None,
+        handling: str | dict[str, Any] | None = None,
+        classification: str | None = None,
+        language: str | None = None,
+        observed_at: str | None = None,
+    ) -> ReportHeader:
         """A header from command-line options, e.g. ``grading="4x4:B2"``, ``handling="SIENA:H0"``."""
-        raw = {"agency": agency, "id": report_id, "reported_at": reported_at, "grading": grading,
-               "handling": handling, "classification": classification, "language": language,
-               "observed_at": observed_at}
+        raw = {
+            "agency": agency,
+            "id": report_id,
+            "reported_at": reported_at,
+            "grading": grading,
+            "handling": handling,
+            "classification": classification,
+            "language": language,
+            "observed_at": observed_at,
+        }
         return cls.from_dict({k: v for k, v in raw.items() if v is not None}, "options")
 
 
@@ -134,8 +160,9 @@ def load_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise ConfigurationError(f"{path}{at}: invalid YAML: {reason}",
-                                 problems=[f"{path}{at}: invalid YAML: {reason}"]) from None
+        raise ConfigurationError(
+            f"{path}{at}: invalid YAML: {reason}", problems=[f"{path}{at}: invalid YAML: {reason}"]
+        ) from None
 
 
 def parse_grading(raw: Any) -> dict[str, str]:
@@ -175,8 +202,9 @@ def parse_handling(raw: Any) -> dict[str, str]:
     return out
 
 
-def parse_header(raw: Any, where: str, problems: list[str], *, partial: bool = False,
-                 extra_keys: Iterable[str] = ()) -> ReportHeader | None:
+def parse_header(
+    raw: Any, where: str, problems: list[str], *, partial: bool = False, extra_keys: Iterable[str] = ()
+) -> ReportHeader | None:
     """Check a ``report:`` section, appending one line per problem; ``None`` if any was found.
 
     ``partial`` allows the id and date to be missing (a mapping may take them from
@@ -229,6 +257,13 @@ def parse_header(raw: Any, where: str, problems: list[str], *, partial: bool = F
     handling = check("handling", lambda: parse_handling(raw["handling"])) if raw.get("handling") else None
     if len(problems) > start or not (agency and classification and grading and handling):
         return None
-    return ReportHeader(agency=agency, report_id=report_id or None, reported_at=text["reported_at"] or None,
-                        grading=grading, handling=handling, classification=classification,
-                        language=language or None, observed_at=text["observed_at"] or None)
+    return ReportHeader(
+        agency=agency,
+        report_id=report_id or None,
+        reported_at=text["reported_at"] or None,
+        grading=grading,
+        handling=handling,
+        classification=classification,
+        language=language or None,
+        observed_at=text["observed_at"] or None,
+    )

@@ -96,8 +96,13 @@ class _Part:
         name = self.path.name
         source = f"{self.path} rows {self.first_row}-{self.last_row}"
         if reported_at_column and self.reported_at is None:
-            self.problem(Problem(f"{name} rows {self.first_row}-{self.last_row}, column {reported_at_column}",
-                                 None, "no reported_at date in any row of this report"))
+            self.problem(
+                Problem(
+                    f"{name} rows {self.first_row}-{self.last_row}, column {reported_at_column}",
+                    None,
+                    "no reported_at date in any row of this report",
+                )
+            )
         if self.problems:
             extra = [Problem(name, None, f"and {self.dropped} more problems")] if self.dropped else []
             return Rejected(source, report_id, self.problems + extra)
@@ -142,8 +147,13 @@ class _Part:
         return out
 
 
-def _locator(name: str, rows: tuple[int, int], places: dict[tuple[int, str, int], Where],
-             reported_at_column: str | None, reported_at: tuple[str, int] | None) -> Callable[[str], str]:
+def _locator(
+    name: str,
+    rows: tuple[int, int],
+    places: dict[tuple[int, str, int], Where],
+    reported_at_column: str | None,
+    reported_at: tuple[str, int] | None,
+) -> Callable[[str], str]:
     def locate(path: str) -> str:
         m = _PATH.match(path)
         if m is None:
@@ -212,9 +222,14 @@ class _Reader:
             if value and part.reported_at is None:
                 part.reported_at = (value, row.number)
             elif value and part.reported_at is not None and value != part.reported_at[0]:
-                part.problem(Problem(f"{name} row {row.number}, column {col}", value,
-                                     f"reported_at differs from {part.reported_at[0]!r} (row "
-                                     f"{part.reported_at[1]}) in the same report"))
+                part.problem(
+                    Problem(
+                        f"{name} row {row.number}, column {col}",
+                        value,
+                        f"reported_at differs from {part.reported_at[0]!r} (row "
+                        f"{part.reported_at[1]}) in the same report",
+                    )
+                )
         observed = None
         if self.report.observed_at_column:
             raw = self.cell(row, self.report.observed_at_column)
@@ -231,12 +246,17 @@ class _Reader:
             else:
                 for prop in spec.properties:
                     if prop.required:
-                        part.problem(Problem(f"{name} row {row.number}, columns {', '.join(spec.keys)}", None,
-                                             f"{spec.name} has a required {prop.name} but its key columns "
-                                             "are all empty"))
+                        part.problem(
+                            Problem(
+                                f"{name} row {row.number}, columns {', '.join(spec.keys)}",
+                                None,
+                                f"{spec.name} has a required {prop.name} but its key columns are all empty",
+                            )
+                        )
 
-    def add_entity(self, part: _Part, row: Row, spec: EntitySpec, ids: dict[str, str],
-                   observed: str | None) -> None:
+    def add_entity(
+        self, part: _Part, row: Row, spec: EntitySpec, ids: dict[str, str], observed: str | None
+    ) -> None:
         local_id = ids[spec.name]
         ent = part.entities.get(local_id)
         if ent is None:
@@ -245,8 +265,13 @@ class _Reader:
         for prop in spec.properties:
             values = self.values(part, row, prop, ids)
             if not values and prop.required:
-                part.problem(Problem(f"{self.path.name} row {row.number}, {prop.label}", None,
-                                     f"required value of {spec.name}.{prop.name} is empty"))
+                part.problem(
+                    Problem(
+                        f"{self.path.name} row {row.number}, {prop.label}",
+                        None,
+                        f"required value of {spec.name}.{prop.name} is empty",
+                    )
+                )
             if not values:
                 continue
             bucket = ent.values.setdefault(prop.name, {})
@@ -262,8 +287,13 @@ class _Reader:
                     try:
                         roles.append(parse_role(raw).value)
                     except InvalidValue as exc:
-                        part.problem(Problem(f"{self.path.name} row {row.number}, column {spec.roles_column}",
-                                             raw.strip(), exc.reason))
+                        part.problem(
+                            Problem(
+                                f"{self.path.name} row {row.number}, column {spec.roles_column}",
+                                raw.strip(),
+                                exc.reason,
+                            )
+                        )
         for role in roles:
             label = f"column {spec.roles_column}" if spec.roles_column else "mapping roles"
             ent.roles.setdefault(role, (row.number, label))
@@ -290,8 +320,10 @@ def _check(path: Path, mapping: Mapping, table: Table) -> None:
     problems: list[str] = []
     report = mapping.report
     if report.header is None:
-        problems.append(f"mapping {mapping.name} has no report header (agency, grading, handling, "
-                        "classification): extend it with a report: section or give the header options")
+        problems.append(
+            f"mapping {mapping.name} has no report header (agency, grading, handling, "
+            "classification): extend it with a report: section or give the header options"
+        )
     else:
         if not report.header.report_id and not report.id_column:
             problems.append(f"mapping {mapping.name}: the report needs an id or id_column")
@@ -300,15 +332,21 @@ def _check(path: Path, mapping: Mapping, table: Table) -> None:
     present = set(table.header)
     missing = [c for c in mapping.columns() if c not in present]
     if missing:
-        problems.append(f"{path.name}: columns missing from the header row: {', '.join(missing)} "
-                        f"(header: {', '.join(table.header)})")
+        problems.append(
+            f"{path.name}: columns missing from the header row: {', '.join(missing)} "
+            f"(header: {', '.join(table.header)})"
+        )
     dupes = sorted({c for c in mapping.columns() if table.header.count(c) > 1})
     if dupes:
         problems.append(f"{path.name}: columns appearing twice in the header row: {', '.join(dupes)}")
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        raise ConfigurationError(f"mapping {mapping.name} does not fit {path.name}:\n{lines}",
-                                 mapping=mapping.name, file=str(path), problems=problems)
+        raise ConfigurationError(
+            f"mapping {mapping.name} does not fit {path.name}:\n{lines}",
+            mapping=mapping.name,
+            file=str(path),
+            problems=problems,
+        )
 
 
 def read_mapped(path: Path, mapping: Mapping, *, part_rows: int | None = None) -> Iterator[ReaderItem]:
@@ -369,8 +407,13 @@ def _by_column(reader: _Reader, table: Table, limit: int) -> Iterator[ReaderItem
                 for problem in row.problems:
                     orphans.problem(problem)
                 if any(row.values):
-                    orphans.problem(Problem(f"{reader.path.name} row {row.number}, column {id_column}", None,
-                                            "empty report id: the row belongs to no report"))
+                    orphans.problem(
+                        Problem(
+                            f"{reader.path.name} row {row.number}, column {id_column}",
+                            None,
+                            "empty report id: the row belongs to no report",
+                        )
+                    )
             continue
         part = open_parts.get(report_id)
         if part is not None and part.rows >= limit:
@@ -388,5 +431,8 @@ def _by_column(reader: _Reader, table: Table, limit: int) -> Iterator[ReaderItem
         n = counts.get(report_id, 0)
         yield part.finish(report_id if n == 0 else f"{report_id}#{n + 1}", column)
     if orphans.problems:
-        yield Rejected(f"{reader.path} rows {orphans.first_row}-{orphans.last_row}",
-                       f"{reader.path.name} (rows without a report id)", orphans.problems)
+        yield Rejected(
+            f"{reader.path} rows {orphans.first_row}-{orphans.last_row}",
+            f"{reader.path.name} (rows without a report id)",
+            orphans.problems,
+        )

@@ -137,8 +137,9 @@ def load_mapping(path_or_name: str | Path) -> Mapping:
     mapping = _parse(raw, label, problems)
     if problems or mapping is None:
         lines = "\n".join(f"  - {p}" for p in problems)
-        raise ConfigurationError(f"invalid mapping {label} ({len(problems)} problems):\n{lines}",
-                                 mapping=label, problems=problems)
+        raise ConfigurationError(
+            f"invalid mapping {label} ({len(problems)} problems):\n{lines}", mapping=label, problems=problems
+        )
     return mapping
 
 
@@ -155,8 +156,9 @@ def _locate_file(ref: str | Path, relative_to: Path | None) -> tuple[Path | None
     return None, text
 
 
-def _load_raw(ref: str | Path, relative_to: Path | None,
-              chain: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+def _load_raw(
+    ref: str | Path, relative_to: Path | None, chain: tuple[str, ...]
+) -> tuple[dict[str, Any], str]:
     path, label = _locate_file(ref, relative_to)
     if path is None:
         known = ", ".join(shipped_mappings())
@@ -251,8 +253,10 @@ def _check_template(template: str, where: str, problems: list[str]) -> None:
         return
     for name in fields:
         if name not in TEMPLATE_FIELDS:
-            problems.append(f"{where}: unknown placeholder {{{name}}} (known: "
-                            f"{', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)})")
+            problems.append(
+                f"{where}: unknown placeholder {{{name}}} (known: "
+                f"{', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)})"
+            )
 
 
 def _parse_source(raw: Any, where: str, problems: list[str]) -> SourceSpec | None:
@@ -268,7 +272,7 @@ def _parse_source(raw: Any, where: str, problems: list[str]) -> SourceSpec | Non
     if fmt is not None and fmt not in FORMATS:
         problems.append(f"{where}.format: {fmt!r} is not one of {', '.join(FORMATS)}")
     delimiter = raw.get("delimiter", ",")
-    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         problems.append(f"{where}.delimiter: {delimiter!r} must be one character (not a quote or newline)")
     encoding = values.get("encoding") or "utf-8"
     try:
@@ -298,11 +302,13 @@ def _parse_entities(raw: Any, where: str, problems: list[str]) -> tuple[EntitySp
     return tuple(e for e in out if e is not None)
 
 
-def _parse_entity(name: str, raw: Any, where: str, schemata: dict[str, str],
-                  problems: list[str]) -> EntitySpec | None:
+def _parse_entity(
+    name: str, raw: Any, where: str, schemata: dict[str, str], problems: list[str]
+) -> EntitySpec | None:
     if not _ENTITY_NAME.match(name):
-        problems.append(f"{where}: entity name must be lower case letters, digits and _, "
-                        "starting with a letter")
+        problems.append(
+            f"{where}: entity name must be lower case letters, digits and _, starting with a letter"
+        )
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping of {', '.join(ENTITY_KEYS)}")
         return None
@@ -359,8 +365,9 @@ def _columns(raw: Any, where: str, problems: list[str], *, required: bool) -> tu
     return tuple(c for c in out if c is not None) if all(out) else None
 
 
-def _parse_property(name: str, raw: Any, where: str, schema: Any, schemata: dict[str, str],
-                    problems: list[str]) -> PropertySpec | None:
+def _parse_property(
+    name: str, raw: Any, where: str, schema: Any, schemata: dict[str, str], problems: list[str]
+) -> PropertySpec | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping with one of column, columns, literal, entity")
         return None
@@ -400,10 +407,12 @@ def _parse_property(name: str, raw: Any, where: str, schema: Any, schemata: dict
         elif prop is not None and prop.range is not None:
             target = ftm_model.get(schemata[entity])
             if target is None or not target.is_a(prop.range):
-                problems.append(f"{where}.entity: {name!r} takes a {prop.range.name}, "
-                                f"{entity!r} is a {schemata[entity]}")
+                problems.append(
+                    f"{where}.entity: {name!r} takes a {prop.range.name}, {entity!r} is a {schemata[entity]}"
+                )
     if len(problems) > start:
         return None
     is_date = prop is not None and prop.type == registry.date
-    return PropertySpec(name, column, tuple(columns), str(join), literal, entity, split, bool(required),
-                        is_date)
+    return PropertySpec(
+        name, column, tuple(columns), str(join), literal, entity, split, bool(required), is_date
+    )

@@ -89,8 +89,11 @@ def open_table(path: Path, source: SourceSpec) -> Iterator[Table]:
 
 def _decode_problem(where: str, value: str, encoding: str) -> Problem:
     shown = _BAD_BYTES.sub("\ufffd", value)[:200]
-    return Problem(where, shown, f"bytes that are not valid {encoding} text (is the file in another "
-                                 "encoding? set source.encoding)")
+    return Problem(
+        where,
+        shown,
+        f"bytes that are not valid {encoding} text (is the file in another encoding? set source.encoding)",
+    )
 
 
 def _csv_table(path: Path, fh: Any, source: SourceSpec) -> Table:
@@ -121,8 +124,12 @@ def _csv_rows(name: str, reader: Any, header: list[str], encoding: str) -> Itera
             reason = str(exc)
             if "end of data" in reason or "field larger" in reason:
                 reason = f"{reason}: an unterminated quote, or a cell too large; reading stopped here"
-            yield Row(number, [], [Problem(f"{name} row {number} (line {reader.line_num})", None, reason)],
-                      fatal=True)
+            yield Row(
+                number,
+                [],
+                [Problem(f"{name} row {number} (line {reader.line_num})", None, reason)],
+                fatal=True,
+            )
             return
         if cells is None:
             return
@@ -136,15 +143,25 @@ def _csv_rows(name: str, reader: Any, header: list[str], encoding: str) -> Itera
                 problems.append(_decode_problem(f"{name} row {number}, column {col}", cell, encoding))
             elif "\x00" in cell:
                 shown = cell.replace("\x00", "\\0")[:200]
-                problems.append(Problem(f"{name} row {number}, column {col}", shown,
-                                        "NUL byte in cell (binary or UTF-16 data?)"))
+                problems.append(
+                    Problem(
+                        f"{name} row {number}, column {col}",
+                        shown,
+                        "NUL byte in cell (binary or UTF-16 data?)",
+                    )
+                )
         if len(cells) > len(header):
-            extra = next((c for c in cells[len(header):] if c.strip()), cells[len(header)])
-            problems.append(Problem(f"{name} row {number}, column {len(header) + 1}", extra[:200],
-                                    f"row has {len(cells)} cells but the header has {len(header)} "
-                                    "(unquoted delimiter in a value?)"))
+            extra = next((c for c in cells[len(header) :] if c.strip()), cells[len(header)])
+            problems.append(
+                Problem(
+                    f"{name} row {number}, column {len(header) + 1}",
+                    extra[:200],
+                    f"row has {len(cells)} cells but the header has {len(header)} "
+                    "(unquoted delimiter in a value?)",
+                )
+            )
         elif len(cells) < len(header):
-            missing = ", ".join(header[len(cells):])
+            missing = ", ".join(header[len(cells) :])
             reason = f"row has {len(cells)} cells but the header has {len(header)} (missing: {missing})"
             problems.append(Problem(f"{name} row {number}", None, reason))
         values = [c.strip() for c in cells[: len(header)]]
@@ -163,15 +180,30 @@ def check_zip(path: Path) -> None:
         raise FileRejected([Problem(name, None, reason)]) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_BYTES:
-        raise FileRejected([Problem(name, None, f"declares {total // 2**20} MiB uncompressed, over the "
-                                                f"{MAX_XLSX_BYTES // 2**20} MiB limit (zip bomb?); "
-                                                "split the workbook or export CSV")])
+        raise FileRejected(
+            [
+                Problem(
+                    name,
+                    None,
+                    f"declares {total // 2**20} MiB uncompressed, over the "
+                    f"{MAX_XLSX_BYTES // 2**20} MiB limit (zip bomb?); "
+                    "split the workbook or export CSV",
+                )
+            ]
+        )
     for info in infos:
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise FileRejected([Problem(f"{name} entry {info.filename}", None,
-                                        f"compression ratio {ratio}:1 over the {MAX_XLSX_RATIO}:1 limit "
-                                        "(zip bomb?); export CSV instead")])
+            raise FileRejected(
+                [
+                    Problem(
+                        f"{name} entry {info.filename}",
+                        None,
+                        f"compression ratio {ratio}:1 over the {MAX_XLSX_RATIO}:1 limit "
+                        "(zip bomb?); export CSV instead",
+                    )
+                ]
+            )
 
 
 def cell_text(value: Any) -> str:
@@ -200,8 +232,9 @@ def _open_xlsx(path: Path, source: SourceSpec) -> Iterator[Table]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRejected([Problem(name, None, f"not a readable xlsx workbook ({type(exc).__name__}: "
-                                                f"{str(exc)[:200]})")]) from None
+        raise FileRejected(
+            [Problem(name, None, f"not a readable xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]
+        ) from None
     try:
         if source.sheet is not None and source.sheet not in wb.sheetnames:
             msg = f"{name}: no sheet {source.sheet!r} (sheets: {', '.join(wb.sheetnames)})"
@@ -235,8 +268,14 @@ def _xlsx_rows(name: str, rows: Iterator[tuple[Any, ...]], header: list[str]) ->
         if raw is None:
             return
         values = [cell_text(v) for v in raw]
-        problems = [Problem(f"{name} row {number}, column {i + 1} (beyond the header)", v[:200],
-                            f"value in a column without a header (the header has {len(header)} columns)")
-                    for i, v in enumerate(values[len(header):], start=len(header)) if v]
+        problems = [
+            Problem(
+                f"{name} row {number}, column {i + 1} (beyond the header)",
+                v[:200],
+                f"value in a column without a header (the header has {len(header)} columns)",
+            )
+            for i, v in enumerate(values[len(header) :], start=len(header))
+            if v
+        ]
         values = values[: len(header)] + [""] * max(0, len(header) - len(values))
         yield Row(number, values, problems)

@@ -256,5 +256,11 @@ def normalise_name(text: str) -> Normalised:
 
 def name_tokens(text: str) -> list[str]:
     """Lower-case ASCII tokens of :func:`normalise_name`, split on spaces, hyphens and apostrophes."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=131_072)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: free text is tokenised word by word, and words repeat endlessly.
     value = normalise_name(text).value.lower()
-    return [token for token in _SEPARATORS.split(value) if token]
+    return tuple(token for token in _SEPARATORS.split(value) if token)
