@@ -25,8 +25,17 @@ from counterflow.model.grading import Grading
 from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import detect_script
 from counterflow.model.roles import ROLE_SCHEMATA, parse_role
-from counterflow.model.statement import ENTITY_ID_RE, ROLE_PROP, Statement, make_entity_id
+from counterflow.model.statement import (
+    ENTITY_ID_RE,
+    ROLE_PROP,
+    Statement,
+    evidence_json,
+    make_entity_id,
+    statement_key,
+)
+from counterflow.store.rows import StatementRow, make_row, report_key, row_to_statement
 
+NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
 MENTION_PROPS = {"phone": "phoneMentioned", "email": "emailMentioned", "iban": "ibanMentioned"}
 MENTION_SCHEMA = {"plate": "Vehicle", "passport": "Passport", "wallet": "CryptoWallet"}
 
@@ -57,14 +66,14 @@ class TextTask:
     text: str
 
 
-def name_mention_statements(
+def name_mention_rows(
     task: TextTask, index: NameIndex, own_names: list[tuple[str, str]]
-) -> list[Statement]:
+) -> list[StatementRow]:
     """The statements a report's text adds by naming known entities (its own included)."""
     builder = EntityBuilder(task.prov, [])
     builder.names = list(own_names)
     builder.add_name_mentions(task, index)
-    return builder.statements
+    return builder.rows
 
 
 def _dated(
@@ -84,7 +93,7 @@ def _dated(
 class EntityBuilder:
     prov: Provenance
     problems: list[Problem]
-    statements: list[Statement] = field(default_factory=list)
+    rows: list[StatementRow] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     names: list[tuple[str, str]] = field(default_factory=list)
     text_task: TextTask | None = None
@@ -106,29 +115,43 @@ class EntityBuilder:
         script: str | None = None,
         evidence: dict[str, Any] | None = None,
     ) -> None:
-        stmt = Statement(
-            entity_id=entity_id,
-            schema=schema,
-            prop=prop,
-            prop_type=prop_type,
-            value=value,
-            original_value=original if original != value else None,
-            lang=lang or prov.lang,
-            script=script,
-            agency=prov.agency,
-            report_id=prov.report_id,
-            reported_at=prov.reported_at,
-            observed_at=prov.observed_at,
-            first_seen=prov.first_seen or prov.observed_at,
-            last_seen=prov.last_seen or prov.first_seen or prov.observed_at,
-            grading=prov.grading,
-            handling=prov.handling,
-            classification=prov.classification,
-            evidence=evidence or {},
+        original = original if original != value else None
+        ev = evidence_json(evidence) if evidence else None
+        stmt_id = statement_key(prov.report_id, entity_id, schema, prop, value, original, ev)
+        if stmt_id in self._ids:
+            return
+        self._ids.add(stmt_id)
+        first = prov.first_seen or prov.observed_at
+        self.rows.append(
+            make_row(
+                stmt_id,
+                entity_id,
+                schema,
+                prop,
+                prop_type,
+                value,
+                original,
+                lang or prov.lang,
+                script,
+                prov.agency,
+                report_key(prov.agency, prov.report_id),
+                prov.observed_at,
+                prov.reported_at,
+                first,
+                prov.last_seen or first,
+                prov.grading,
+                prov.handling,
+                prov.classification,
+                ev,
+            )
         )
-        if stmt.id not in self._ids:
-            self._ids.add(stmt.id)
-            self.statements.append(stmt)
+        if prop_type == "name" and schema in NAMED_SCHEMATA:
+            self.names.append((entity_id, value))
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The statements built so far (made from the rows; for callers that want objects)."""
+        return [row_to_statement(r) for r in self.rows]
 
     def add_entity(
         self,
@@ -259,8 +282,6 @@ class EntityBuilder:
             script=script,
             evidence=evidence,
         )
-        if ptype == "name" and schema.is_a("LegalEntity"):
-            self.names.append((entity_id, norm.value))
 
     def add_text(self, title: Any, text: Any, names: NameIndex | None) -> None:
         """The report's free text as a PlainText entity, with the selectors and names it mentions."""

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from counterflow.errors import ConfigurationError, Problem, ReportConflict, ReportRejected
-from counterflow.ingest.build import TextTask, name_mention_statements
+from counterflow.ingest.build import TextTask, name_mention_rows
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.readers.base import RawReport, ReaderItem, Rejected
 from counterflow.ingest.readers.native import read_native
 from counterflow.ingest.report import ParsedReport, parse_report
-from counterflow.store.rows import statement_to_row
 from counterflow.store.sql import ReportRecord, SqlStore
 
 log = logging.getLogger(__name__)
@@ -81,19 +80,14 @@ class Ready:
 
     @classmethod
     def of(cls, parsed: ParsedReport) -> Ready:
-        names = [
-            (s.entity_id, s.value)
-            for s in parsed.statements
-            if s.prop_type == "name" and s.schema in NAMED_SCHEMATA
-        ]
-        return cls(parsed.record, parsed.report_id, len(parsed.statements), names, parsed.text_task)
+        rows = parsed.record.statements
+        return cls(parsed.record, parsed.report_id, len(rows), parsed.names, parsed.text_task)
 
     def with_names(self, index: NameIndex) -> Ready:
         """This report completed with the names its text mentions, found in ``index``."""
         if self.text_task is None:
             return self
-        extra = name_mention_statements(self.text_task, index, self.names)
-        rows = self.record.statements + [statement_to_row(s) for s in extra]
+        rows = self.record.statements + name_mention_rows(self.text_task, index, self.names)
         report = {**self.record.report, "n_statements": len(rows)}
         return Ready(ReportRecord(report, rows), self.report_id, len(rows), self.names, None)
 
@@ -112,7 +106,6 @@ class Written:
 
 Result = Written | Rejection | Ready
 CONFLICT_REASON = "already ingested with different content; send amendments under a new report id"
-NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
 # A window is what is read ahead; a chunk is what one transaction writes. Both are bounded
 # by entities (a spreadsheet part can hold thousands) and by reports.
 WINDOW_REPORTS = 512

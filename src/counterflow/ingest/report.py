@@ -28,7 +28,7 @@ from counterflow.model.grading import Grading
 from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import normalise_date
 from counterflow.model.statement import Statement
-from counterflow.store.rows import report_key, statement_to_row
+from counterflow.store.rows import report_key, row_to_statement
 from counterflow.store.sql import ReportRecord
 
 FORMAT = "counterflow.report/1"
@@ -99,9 +99,14 @@ def schema_problems(data: Any) -> list[Problem]:
 class ParsedReport:
     agency: str
     report_id: str
-    statements: list[Statement]
     record: ReportRecord
+    names: list[tuple[str, str]]
     text_task: TextTask | None = None
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The report's statements as objects (made from its rows, which are what gets written)."""
+        return [row_to_statement(r) for r in self.record.statements]
 
 
 def content_hash(data: Any) -> str:
@@ -203,7 +208,7 @@ def parse_report(
         raise ReportRejected(label, problems)
 
     assert isinstance(agency, str) and grading and handling and classification and reported_at
-    stmts = builder.statements
+    rows = builder.rows
     sha = content_hash(data)
     record = ReportRecord(
         report={
@@ -224,12 +229,12 @@ def parse_report(
             "title": data.get("title"),
             "source": source,
             "sha256": sha,
-            "n_statements": len(stmts),
+            "n_statements": len(rows),
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
-        statements=[statement_to_row(s) for s in stmts],
+        statements=rows,
     )
-    return ParsedReport(agency, report_id, stmts, record, builder.text_task)
+    return ParsedReport(agency, report_id, record, builder.names, builder.text_task)
 
 
 T = TypeVar("T")

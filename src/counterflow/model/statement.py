@@ -52,6 +52,20 @@ def make_entity_id(agency: str, local_id: str) -> str:
     return f"{agency_slug(agency)}.{local}"
 
 
+def statement_key(
+    report_id: str,
+    entity_id: str,
+    schema: str,
+    prop: str,
+    value: str,
+    original_value: str | None,
+    evidence: str | None,
+) -> str:
+    """The statement id: a hash of where the value was reported and what it is (32 hex digits)."""
+    parts = (report_id, entity_id, schema, prop, value, original_value or "", evidence or "")
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
 def evidence_json(evidence: dict[str, Any]) -> str | None:
     """Evidence as canonical JSON (``None`` when empty); cached, as the same evidence repeats."""
     if not evidence:
@@ -97,17 +111,15 @@ class Statement:
 
     def key(self) -> str:
         """Deterministic id: the same value in the same report always gets the same id."""
-        parts = [
+        return statement_key(
             self.report_id,
             self.entity_id,
             self.schema,
             self.prop,
             self.value,
-            self.original_value or "",
-            evidence_json(self.evidence) or "",
-        ]
-        digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
-        return digest[:32]
+            self.original_value,
+            evidence_json(self.evidence),
+        )
 
     @property
     def is_extension(self) -> bool:

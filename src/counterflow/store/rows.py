@@ -28,6 +28,50 @@ def _handling_columns(h: Handling, c: Classification) -> tuple[Any, ...]:
     return (h.scheme.value, h.code, h.conditions, h.rank, c.value, c.level)
 
 
+def make_row(
+    stmt_id: str,
+    entity_id: str,
+    schema: str,
+    prop: str,
+    prop_type: str,
+    value: str,
+    original_value: str | None,
+    lang: str | None,
+    script: str | None,
+    agency: str,
+    report_key_: str,
+    observed_at: str | None,
+    reported_at: str,
+    first_seen: str | None,
+    last_seen: str | None,
+    grading: Grading,
+    handling: Handling,
+    classification: Classification,
+    evidence: str | None,
+) -> StatementRow:
+    """A store row straight from its parts (bulk ingest builds rows without Statement objects)."""
+    return (
+        stmt_id,
+        entity_id,
+        schema,
+        prop,
+        prop_type,
+        value,
+        original_value,
+        lang,
+        script,
+        agency,
+        report_key_,
+        observed_at,
+        reported_at,
+        first_seen,
+        last_seen,
+        *_grade_columns(grading),
+        *_handling_columns(handling, classification),
+        evidence,
+    )
+
+
 def statement_to_row(stmt: Statement) -> StatementRow:
     # Grading, handling and classification repeat across a report: their columns are cached.
     return (

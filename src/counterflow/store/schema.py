@@ -7,7 +7,7 @@ dialect-specific and created by the migrations (FTS5 on SQLite, GIN on PostgreSQ
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
@@ -109,6 +109,14 @@ statements = Table(
     Column("class_level", Integer, nullable=False),
     Column("evidence", Text),
     Index("ix_statements_entity", "entity_id"),
-    Index("ix_statements_value", "prop_type", "value"),
+    # Selector lookups (phones, plates, ids, names, references); report texts are not selectors,
+    # and indexing their bodies would cost more than all the rest.
+    Index(
+        "ix_statements_value",
+        "prop_type",
+        "value",
+        sqlite_where=text("prop_type != 'text'"),
+        postgresql_where=text("prop_type != 'text'"),
+    ),
     Index("ix_statements_report", "report_key"),
 )

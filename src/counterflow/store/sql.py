@@ -220,7 +220,9 @@ class SqlStore:
     def find_by_value(self, prop_type: str, value: str) -> list[Statement]:
         st = schema.statements
         with self.engine.connect() as conn:
-            rows = conn.execute(select(st).where(st.c.prop_type == prop_type, st.c.value == value))
+            rows = conn.execute(
+                select(st).where(st.c.prop_type == prop_type, st.c.prop_type != "text", st.c.value == value)
+            )
             return [row_to_statement(dict(r._mapping)) for r in rows]
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:

@@ -152,8 +152,8 @@ def normalise_date(text: str, *, dayfirst: bool = True) -> Normalised:
         # Plain ISO 8601 without a zone (most machine-written dates): checked, and returned as is.
         parts = [int(g) for g in fast.groups() if g is not None]
         try:
-            month_, day_ = (parts[1:3] + [1, 1])[:2]
-            hms = (parts[3:] + [0, 0, 0])[:3]
+            month_, day_ = ([*parts[1:3], 1, 1])[:2]
+            hms = ([*parts[3:], 0, 0, 0])[:3]
             datetime.datetime(parts[0], month_, day_, hms[0], hms[1], hms[2])
         except ValueError:
             pass  # let the full parser name what is wrong
