@@ -95,6 +95,7 @@ class EntityBuilder:
     problems: list[Problem]
     rows: list[StatementRow] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
+    _mentions: set[str] = field(default_factory=set)
     names: list[tuple[str, str]] = field(default_factory=list)
     text_task: TextTask | None = None
 
@@ -361,6 +362,11 @@ class EntityBuilder:
     ) -> None:
         key = f"{doc_id}\x1f{found.kind}\x1f{found.start}\x1f{found.normalised.value}"
         mid = f"{doc_id}.m{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+        if mid in self._mentions:  # the same words naming several known entities: one Mention
+            if resolved:
+                self._emit(prov, mid, "Mention", "resolved", "entity", resolved, None)
+            return
+        self._mentions.add(mid)
         self._emit(prov, mid, "Mention", "document", "entity", doc_id, None)
         self._emit(
             prov,

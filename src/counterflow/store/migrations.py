@@ -41,6 +41,7 @@ def _v1_base(conn: Connection, dialect: str) -> None:
             )
         )
     else:
+        conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_statements_id ON statements (id)"))
         conn.execute(
             text(
                 "CREATE INDEX IF NOT EXISTS ix_statements_fts ON statements USING GIN "

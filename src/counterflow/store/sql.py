@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, literal, select, text, tuple_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -202,12 +202,17 @@ class SqlStore:
     def iter_statements(
         self, *, batch: int = 10_000, prop_types: Sequence[str] | None = None
     ) -> Iterator[Statement]:
-        """Every statement, streamed in batches (bounded memory)."""
+        """Every statement, streamed in batches in (entity, id) order (bounded memory)."""
         st = schema.statements
-        last = ""
+        last: tuple[str, str] = ("", "")
         with self.engine.connect() as conn:
             while True:
-                q = select(st).where(st.c.id > last).order_by(st.c.id).limit(batch)
+                q = (
+                    select(st)
+                    .where(tuple_(st.c.entity_id, st.c.id) > tuple_(literal(last[0]), literal(last[1])))
+                    .order_by(st.c.entity_id, st.c.id)
+                    .limit(batch)
+                )
                 if prop_types:
                     q = q.where(st.c.prop_type.in_(list(prop_types)))
                 rows = conn.execute(q).all()
@@ -215,7 +220,7 @@ class SqlStore:
                     return
                 for r in rows:
                     yield row_to_statement(dict(r._mapping))
-                last = rows[-1].id
+                last = (rows[-1].entity_id, rows[-1].id)
 
     def find_by_value(self, prop_type: str, value: str) -> list[Statement]:
         st = schema.statements
