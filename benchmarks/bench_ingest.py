@@ -74,12 +74,13 @@ def materialise(world: Path, out: Path) -> int:
     """Every report of the world, as read by Counterflow's readers, as native JSON lines."""
     from counterflow.demo import INPUT_FOLDERS
     from counterflow.ingest.pipeline import expand_paths, read_path
-    from counterflow.ingest.readers.base import RawReport
+    from counterflow.ingest.readers.base import JsonLine, RawReport
 
     n = 0
     with out.open("w", encoding="utf-8") as fh:
         for path in expand_paths([world / f for f in INPUT_FOLDERS if (world / f).exists()]):
-            for item in read_path(path):
+            for read in read_path(path):
+                item = read.decode() if isinstance(read, JsonLine) else read
                 if isinstance(item, RawReport):
                     fh.write(json.dumps(item.data, ensure_ascii=False) + "\n")
                     n += 1

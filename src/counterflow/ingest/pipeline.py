@@ -21,7 +21,7 @@ from typing import Any
 from counterflow.errors import ConfigurationError, Problem, ReportConflict, ReportRejected
 from counterflow.ingest.build import TextTask, name_mention_rows
 from counterflow.ingest.mentions import NameIndex
-from counterflow.ingest.readers.base import RawReport, ReaderItem, Rejected
+from counterflow.ingest.readers.base import JsonLine, RawReport, ReaderItem, Rejected
 from counterflow.ingest.readers.native import read_native
 from counterflow.ingest.report import ParsedReport, parse_report
 from counterflow.store.sql import ReportRecord, SqlStore
@@ -120,16 +120,21 @@ def _rejection(item: RawReport, exc: ReportRejected) -> Rejection:
     return Rejection(item.source, exc.report, problems)
 
 
+Work = RawReport | JsonLine  # a report to parse (JSON lines are decoded where they are parsed)
+
+
 def _size(item: ReaderItem) -> int:
+    if isinstance(item, JsonLine):
+        return 1 + len(item.raw) // 300  # about 300 bytes of JSON per entity
     if isinstance(item, RawReport):
         entities = item.data.get("entities")
         return 1 + (len(entities) if isinstance(entities, list) else 0)
     return 1
 
 
-def _chunks(items: list[RawReport], budget: int) -> list[list[RawReport]]:
-    chunks: list[list[RawReport]] = []
-    current: list[RawReport] = []
+def _chunks(items: list[Work], budget: int) -> list[list[Work]]:
+    chunks: list[list[Work]] = []
+    current: list[Work] = []
     used = 0
     for item in items:
         current.append(item)
@@ -158,10 +163,14 @@ def write_ready(store: SqlStore, readies: list[Ready]) -> list[Written]:
     ]
 
 
-def work_chunk(store: SqlStore, items: list[RawReport]) -> list[Result]:
+def work_chunk(store: SqlStore, items: list[Work]) -> list[Result]:
     """Parse a chunk; write the reports without text; hand back those whose text needs names."""
     parsed: list[Rejection | Ready] = []
-    for item in items:
+    for work in items:
+        item = work.decode() if isinstance(work, JsonLine) else work
+        if isinstance(item, Rejected):
+            parsed.append(Rejection(item.source, item.label, item.problems))
+            continue
         try:
             parsed.append(Ready.of(parse_report(item.data, source=item.source, defer_names=True)))
         except ReportRejected as exc:
@@ -180,7 +189,7 @@ def _worker_init(url: str) -> None:
     _WORKER_STORE = SqlStore(url)
 
 
-def _worker_chunk(items: list[RawReport]) -> list[Result]:
+def _worker_chunk(items: list[Work]) -> list[Result]:
     assert _WORKER_STORE is not None
     return work_chunk(_WORKER_STORE, items)
 
@@ -268,7 +277,7 @@ class Ingestor:
     def _submit(self, window: list[ReaderItem], pool: Executor | None) -> list[Future[list[Result]]]:
         if pool is None:
             return []
-        raw = [i for i in window if isinstance(i, RawReport)]
+        raw = [i for i in window if isinstance(i, RawReport | JsonLine)]
         return [pool.submit(_worker_chunk, chunk) for chunk in _chunks(raw, self._budget())]
 
     def _finish(
@@ -281,19 +290,19 @@ class Ingestor:
             for item in window
             if isinstance(item, Rejected)
         ]
-        chunks = _chunks([i for i in window if isinstance(i, RawReport)], self._budget())
+        chunks = _chunks([i for i in window if isinstance(i, RawReport | JsonLine)], self._budget())
         if submitted:
             done = [(chunk, future.result()) for chunk, future in zip(chunks, submitted, strict=True)]
         else:
             done = [(chunk, work_chunk(self.store, chunk)) for chunk in chunks]
-        texts: list[tuple[RawReport, Ready]] = []
+        texts: list[tuple[Work, Ready]] = []
         for chunk, results in done:
             for item, r in zip(chunk, results, strict=True):
                 if isinstance(r, Ready):
                     texts.append((item, r))
                 else:
                     rejected.extend(self._record(item, r, position, summary))
-        batch: list[tuple[RawReport, Ready]] = []
+        batch: list[tuple[Work, Ready]] = []
         used = 0
         for item, ready in texts:
             complete = ready.with_names(self.names)
@@ -309,7 +318,7 @@ class Ingestor:
             self.progress(summary)
 
     def _write_texts(
-        self, batch: list[tuple[RawReport, Ready]], position: dict[int, int], summary: IngestSummary
+        self, batch: list[tuple[Work, Ready]], position: dict[int, int], summary: IngestSummary
     ) -> list[tuple[int, Rejection]]:
         written = write_ready(self.store, [ready for _, ready in batch])
         out: list[tuple[int, Rejection]] = []
@@ -318,7 +327,7 @@ class Ingestor:
         return out
 
     def _record(
-        self, item: RawReport, r: Written | Rejection, position: dict[int, int], summary: IngestSummary
+        self, item: Work, r: Written | Rejection, position: dict[int, int], summary: IngestSummary
     ) -> list[tuple[int, Rejection]]:
         if isinstance(r, Rejection):
             return [(position[id(item)], r)]
@@ -332,10 +341,6 @@ class Ingestor:
             problem = Problem("report_id", r.report_id, CONFLICT_REASON)
             return [(position[id(item)], Rejection(r.source, r.key, [problem]))]
         return []
-
-
-def _has_text(item: RawReport) -> bool:
-    return bool(item.data.get("text"))
 
 
 # -- choosing readers -------------------------------------------------------------------

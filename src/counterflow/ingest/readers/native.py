@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from counterflow.errors import Problem
-from counterflow.ingest.readers.base import RawReport, ReaderItem, Rejected
+from counterflow.ingest.readers.base import JsonLine, RawReport, ReaderItem, Rejected
 
 MAX_LINE = 16 * 1024 * 1024
 
@@ -50,26 +50,5 @@ def _read_lines(path: Path) -> Iterator[ReaderItem]:
             if len(raw) > MAX_LINE:
                 yield Rejected(source, f"line {lineno}", [Problem(source, None, "line longer than 16 MiB")])
                 continue
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Rejected(source, f"line {lineno}", [Problem(source, None, f"not UTF-8 ({exc.reason})")])
-                continue
-            except json.JSONDecodeError as exc:
-                yield Rejected(
-                    source,
-                    f"line {lineno}",
-                    [Problem(f"{source} column {exc.colno}", None, f"invalid JSON: {exc.msg}")],
-                )
-                continue
-            except RecursionError:
-                yield Rejected(source, f"line {lineno}", [Problem(source, None, "JSON nested too deeply")])
-                continue
-            if not isinstance(data, dict):
-                yield Rejected(
-                    source, f"line {lineno}", [Problem(source, None, "a report must be a JSON object")]
-                )
-                continue
-            yield RawReport(source, data)
+            if raw.strip():
+                yield JsonLine(source, f"line {lineno}", raw)
