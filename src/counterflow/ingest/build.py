@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from typing import Any
 
 from followthemoney import model as ftm_model
@@ -19,7 +20,7 @@ from followthemoney.types import registry
 
 from counterflow.errors import InvalidValue, Problem
 from counterflow.ingest.mentions import Found, NameIndex, find_selectors
-from counterflow.ingest.values import Context, normalise_value, stored_type
+from counterflow.ingest.values import Context, clean_value
 from counterflow.model.agencies import agency_slug
 from counterflow.model.grading import Grading
 from counterflow.model.handling import Classification, Handling
@@ -76,6 +77,16 @@ def name_mention_rows(
     return builder.rows
 
 
+@lru_cache(maxsize=4096)
+def _country(value: str) -> str | None:
+    cleaned = registry.country.clean(value, proxy=None)
+    return str(cleaned).upper() if cleaned else None
+
+
+def _at(path: str, index: int) -> str:
+    return f"{path}[{index}]"
+
+
 def _dated(
     prov: Provenance, obj: dict[str, Any], where: str, date: Callable[[str, Any], str | None]
 ) -> Provenance:
@@ -99,6 +110,9 @@ class EntityBuilder:
     names: list[tuple[str, str]] = field(default_factory=list)
     text_task: TextTask | None = None
 
+    def __post_init__(self) -> None:
+        self._report_key = report_key(self.prov.agency, self.prov.report_id)
+
     def entity_id(self, local: str) -> str:
         return make_entity_id(self.prov.agency, local)
 
@@ -115,9 +129,10 @@ class EntityBuilder:
         lang: str | None = None,
         script: str | None = None,
         evidence: dict[str, Any] | None = None,
+        evidence_text: str | None = None,
     ) -> None:
         original = original if original != value else None
-        ev = evidence_json(evidence) if evidence else None
+        ev = evidence_json(evidence) if evidence else evidence_text
         stmt_id = statement_key(prov.report_id, entity_id, schema, prop, value, original, ev)
         if stmt_id in self._ids:
             return
@@ -135,7 +150,7 @@ class EntityBuilder:
                 lang or prov.lang,
                 script,
                 prov.agency,
-                report_key(prov.agency, prov.report_id),
+                self._report_key,
                 prov.observed_at,
                 prov.reported_at,
                 first,
@@ -197,7 +212,16 @@ class EntityBuilder:
             values = raw_values if isinstance(raw_values, list) else [raw_values]
             for vi, raw in enumerate(values):
                 self._add_value(
-                    f"{pwhere}[{vi}]", prov, entity_id, schema, prop_name, raw, ctx, local_ids, grading, date
+                    partial(_at, pwhere, vi),
+                    prov,
+                    entity_id,
+                    schema,
+                    prop_name,
+                    raw,
+                    ctx,
+                    local_ids,
+                    grading,
+                    date,
                 )
 
     def _context(self, schema: Schema, props: dict[str, Any]) -> Context:
@@ -211,9 +235,9 @@ class EntityBuilder:
         for key in ("country", "nationality", "jurisdiction"):
             value = first(key)
             if value and schema.get(key) is not None:
-                cleaned = registry.country.clean(value, proxy=None)
+                cleaned = _country(value)
                 if cleaned:
-                    country = str(cleaned).upper()
+                    country = cleaned
                     break
         id_type = first("type") if schema.is_a("Identification") else None
         return Context(
@@ -222,7 +246,7 @@ class EntityBuilder:
 
     def _add_value(
         self,
-        where: str,
+        where: Callable[[], str],
         prov: Provenance,
         entity_id: str,
         schema: Schema,
@@ -237,12 +261,12 @@ class EntityBuilder:
         lang = None
         if isinstance(raw, dict):
             if "grading" in raw:
-                prov = replace(prov, grading=grading(f"{where}.grading", raw["grading"]) or prov.grading)
-            prov = _dated(prov, raw, where, date)
+                prov = replace(prov, grading=grading(f"{where()}.grading", raw["grading"]) or prov.grading)
+            prov = _dated(prov, raw, where(), date)
             lang = raw.get("lang")
             raw = raw.get("value")
         if not isinstance(raw, str):
-            self.problems.append(Problem(where, None, "value must be a string"))
+            self.problems.append(Problem(where(), None, "value must be a string"))
             return
         if prop.type == registry.entity:
             target = raw.strip()
@@ -253,7 +277,7 @@ class EntityBuilder:
             else:
                 self.problems.append(
                     Problem(
-                        where,
+                        where(),
                         raw,
                         "reference to an entity not in this report "
                         "(use a local id or a full entity id like rs-mup.p17)",
@@ -263,25 +287,21 @@ class EntityBuilder:
             self._emit(prov, entity_id, schema.name, prop_name, "entity", value, None)
             return
         try:
-            norm = normalise_value(prop, raw, ctx)
+            clean = clean_value(prop, raw, ctx)
         except InvalidValue as exc:
-            self.problems.append(Problem(where, raw[:200], exc.reason))
+            self.problems.append(Problem(where(), raw[:200], exc.reason))
             return
-        ptype = stored_type(prop)
-        script = norm.evidence.get("script") if ptype in {"name", "string", "text"} else None
-        # The script has its own column; the Latin form is recomputable from the original.
-        evidence = {k: v for k, v in norm.evidence.items() if k not in ("script", "latin")}
         self._emit(
             prov,
             entity_id,
             schema.name,
             prop_name,
-            ptype,
-            norm.value,
-            norm.original,
+            clean.prop_type,
+            clean.value,
+            clean.original,
             lang=lang,
-            script=script,
-            evidence=evidence,
+            script=clean.script,
+            evidence_text=clean.evidence,
         )
 
     def add_text(self, title: Any, text: Any, names: NameIndex | None) -> None:

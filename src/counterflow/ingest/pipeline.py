@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -111,6 +112,7 @@ CONFLICT_REASON = "already ingested with different content; send amendments unde
 WINDOW_REPORTS = 512
 WINDOW_ENTITIES = 40_000
 CHUNK_ENTITIES = 4_000
+AHEAD = 2
 
 
 def _rejection(item: RawReport, exc: ReportRejected) -> Rejection:
@@ -254,22 +256,21 @@ class Ingestor:
         return summary
 
     def _run(self, items: Iterable[ReaderItem], summary: IngestSummary, pool: Executor | None) -> None:
-        """Workers work on window k+1 while this process finishes window k."""
-        previous: Pending | None = None
+        """Workers work up to ``AHEAD`` windows ahead while this process finishes the oldest."""
+        pending: deque[Pending] = deque()
         window: list[ReaderItem] = []
         used = 0
         for item in items:
             window.append(item)
             used += _size(item)
             if len(window) >= WINDOW_REPORTS or used >= WINDOW_ENTITIES:
-                submitted = self._submit(window, pool)
-                if previous is not None:
-                    self._finish(*previous, summary)
-                previous, window, used = (window, submitted), [], 0
-        submitted = self._submit(window, pool)
-        if previous is not None:
-            self._finish(*previous, summary)
-        self._finish(window, submitted, summary)
+                pending.append((window, self._submit(window, pool)))
+                window, used = [], 0
+                if len(pending) > AHEAD:
+                    self._finish(*pending.popleft(), summary)
+        pending.append((window, self._submit(window, pool)))
+        while pending:
+            self._finish(*pending.popleft(), summary)
 
     def _budget(self) -> int:
         return max(1, min(CHUNK_ENTITIES, self.batch_statements // 5))

@@ -30,6 +30,7 @@ from counterflow.model.normalise import (
     normalise_phone,
     normalise_plate,
 )
+from counterflow.model.statement import evidence_json
 
 NAME_PROPS = frozenset(
     {
@@ -69,6 +70,33 @@ def stored_type(prop: Property) -> str:
     return str(prop.type.name)
 
 
+@dataclass(frozen=True, slots=True)
+class Clean:
+    """A normalised value ready for a statement row: value, stored type, script, evidence JSON."""
+
+    value: str
+    original: str
+    prop_type: str
+    script: str | None
+    evidence: str | None
+
+
+def clean_value(prop: Property, raw: str, ctx: Context) -> Clean:
+    """``normalise_value`` plus what a row needs, cached the same way; raises InvalidValue."""
+    return _clean_cached(prop.schema.name, prop.name, raw, ctx)
+
+
+@lru_cache(maxsize=262_144)
+def _clean_cached(schema_name: str, prop_name: str, raw: str, ctx: Context) -> Clean:
+    prop = ftm_model.get(schema_name).properties[prop_name]  # type: ignore[union-attr]
+    norm = _normalise(prop, raw, ctx)
+    ptype = stored_type(prop)
+    script = norm.evidence.get("script") if ptype in {"name", "string", "text"} else None
+    # The script has its own column; the Latin form is recomputable from the original.
+    evidence = {k: v for k, v in norm.evidence.items() if k not in ("script", "latin")}
+    return Clean(norm.value, norm.original, ptype, script, evidence_json(evidence))
+
+
 def normalise_value(prop: Property, raw: str, ctx: Context) -> Normalised:
     """Normalise one value of ``prop``; raises InvalidValue with the reason.
 
@@ -78,7 +106,7 @@ def normalise_value(prop: Property, raw: str, ctx: Context) -> Normalised:
     return _cached(prop.schema.name, prop.name, raw, ctx)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _cached(schema_name: str, prop_name: str, raw: str, ctx: Context) -> Normalised:
     prop = ftm_model.get(schema_name).properties[prop_name]  # type: ignore[union-attr]
     return _normalise(prop, raw, ctx)
