@@ -42,9 +42,10 @@ def run_demo(
         f"({summary['scenario']['seconds']} s)"
     )
 
-    store = store or open_store(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    store = store or open_store(settings.database_url)
     t0 = time.perf_counter()
-    ingestor = Ingestor(store)
+    ingestor = Ingestor(store, batch_statements=settings.batch_size, workers=settings.workers)
     total = IngestSummary()
     files = expand_paths([out / f for f in INPUT_FOLDERS if (out / f).exists()])
     for path in files:

@@ -1,0 +1,26 @@
+"""The demo runs the whole pipeline on the scenario and its --json summary says what it found."""
+
+import json
+
+from typer.testing import CliRunner
+
+from counterflow.cli.main import app
+
+
+def test_demo_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    monkeypatch.setenv("COUNTERFLOW_WORKERS", "2")
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "world"), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["scenario"]["statements"] > 100_000
+    ingest = summary["ingest"]
+    assert ingest["rejected"] == 0 and ingest["reports_added"] == summary["store"]["reports"]
+    assert summary["store"]["statements"] == ingest["statements_added"]
+    assert len(summary["store"]["by_agency"]) >= 10
+    search = summary["search"]
+    assert search["query"] and len(search["agencies"]) >= 2  # one name, written in Cyrillic, found elsewhere
+
+    again = json.loads(CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "world"), "--json"]).output)
+    assert again["ingest"]["reports_added"] == 0
+    assert again["ingest"]["reports_unchanged"] == ingest["reports_added"]  # idempotent
