@@ -98,3 +98,32 @@ def test_native_json_list_and_not_utf8(tmp_path, sqlite_store: SqlStore):
     summary = Ingestor(sqlite_store).ingest(item for f in files for item in read_path(f))
     assert summary.reports_added == 2
     assert "not UTF-8" in summary.rejected[0].problems[0].reason
+
+
+def test_workers_do_not_change_the_result(tmp_path):
+    """Parallel ingest (workers parse and write, names found in window order) equals sequential ingest."""
+    from sqlalchemy import select
+
+    from counterflow.scenario import generate
+    from counterflow.store import schema
+
+    world = tmp_path / "world"
+    generate(world, seed=3, size="small")
+    files = [
+        world / "reports" / "rs_mup.jsonl",
+        world / "reports" / "hr_mup.jsonl",
+        *sorted((world / "cdr").glob("*.csv"))[:1],
+        *sorted((world / "sheets").glob("*.xlsx"))[:1],
+    ]
+    ids = []
+    for workers in (1, 2):
+        store = SqlStore(f"sqlite:///{tmp_path / f'w{workers}.sqlite'}")
+        ingestor = Ingestor(store, workers=workers, batch_statements=3000)
+        for path in files:
+            summary = ingestor.ingest(read_path(path))
+            assert summary.rejected == []
+        with store.engine.connect() as conn:
+            ids.append(set(conn.execute(select(schema.statements.c.id)).scalars()))
+        store.close()
+    assert len(ids[0]) > 5000
+    assert ids[0] == ids[1]

@@ -158,17 +158,23 @@ class _Part:
         return RawReport(source, data, _locator(self.path.name, places))
 
 
-def _locator(name: str, places: dict[tuple[int, str, int], str]) -> Callable[[str], str]:
-    pattern = _PATH
+@dataclass(frozen=True)
+class _Locator:
+    """Maps a problem path back to file line/row and property (picklable for workers)."""
 
-    def locate(path: str) -> str:
-        m = pattern.match(path)
+    name: str
+    places: dict[tuple[int, str, int], str]
+
+    def __call__(self, path: str) -> str:
+        m = _PATH.match(path)
         if m is None:
-            return f"{name} (report header from options: {path})"
+            return f"{self.name} (report header from options: {path})"
         key = (int(m.group(1)), m.group(2) or "", int(m.group(3) or 0))
-        return places.get(key) or places.get((key[0], "", 0)) or f"{name} ({path})"
+        return self.places.get(key) or self.places.get((key[0], "", 0)) or f"{self.name} ({path})"
 
-    return locate
+
+def _locator(name: str, places: dict[tuple[int, str, int], str]) -> Callable[[str], str]:
+    return _Locator(name, places)
 
 
 def _parts(

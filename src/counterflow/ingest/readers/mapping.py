@@ -147,6 +147,35 @@ class _Part:
         return out
 
 
+@dataclass(frozen=True)
+class _Locator:
+    """Maps a problem path in the built report back to file, row and column (picklable for workers)."""
+
+    name: str
+    rows: tuple[int, int]
+    places: dict[tuple[int, str, int], Where]
+    reported_at_column: str | None
+    reported_at: tuple[str, int] | None
+
+    def __call__(self, path: str) -> str:
+        m = _PATH.match(path)
+        if m is None:
+            if path == "reported_at" and self.reported_at_column and self.reported_at:
+                return f"{self.name} row {self.reported_at[1]}, column {self.reported_at_column}"
+            return f"{self.name} rows {self.rows[0]}-{self.rows[1]} (mapping report section: {path})"
+        i = int(m.group(1))
+        if m.group(2) is not None:
+            where = self.places.get((i, m.group(2), int(m.group(3))))
+        elif m.group(5) is not None:
+            where = self.places.get((i, "#roles", int(m.group(5))))
+        else:
+            where = self.places.get((i, "", 0))
+        if where is None:
+            return f"{self.name} ({path})"
+        row, col = where
+        return f"{self.name} row {row}" + (f", {col}" if col else "") + (f" ({path})" if not col else "")
+
+
 def _locator(
     name: str,
     rows: tuple[int, int],
@@ -154,25 +183,7 @@ def _locator(
     reported_at_column: str | None,
     reported_at: tuple[str, int] | None,
 ) -> Callable[[str], str]:
-    def locate(path: str) -> str:
-        m = _PATH.match(path)
-        if m is None:
-            if path == "reported_at" and reported_at_column and reported_at:
-                return f"{name} row {reported_at[1]}, column {reported_at_column}"
-            return f"{name} rows {rows[0]}-{rows[1]} (mapping report section: {path})"
-        i = int(m.group(1))
-        if m.group(2) is not None:
-            where = places.get((i, m.group(2), int(m.group(3))))
-        elif m.group(5) is not None:
-            where = places.get((i, "#roles", int(m.group(5))))
-        else:
-            where = places.get((i, "", 0))
-        if where is None:
-            return f"{name} ({path})"
-        row, col = where
-        return f"{name} row {row}" + (f", {col}" if col else "") + (f" ({path})" if not col else "")
-
-    return locate
+    return _Locator(name, rows, places, reported_at_column, reported_at)
 
 
 class _Reader:
