@@ -3,6 +3,11 @@
 Used by ``counterflow demo`` (and later the API). Each stage adds one entry to the
 summary; ``echo`` (when given) receives a human-readable line per stage. Later
 capabilities (resolution, graph, routes, cases) extend this with their own stages.
+
+The world's agencies are registered with one analyst each and a realistic set of
+sharing agreements (partners share with the UK unit and with Europol, within limits),
+every agency submits its own files, and the results are shown through the eyes of
+particular analysts: what one sees, another may not.
 """
 
 from __future__ import annotations
@@ -12,13 +17,71 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from counterflow.ingest.pipeline import Ingestor, IngestSummary, expand_paths, read_path
+from counterflow.errors import ConfigurationError
+from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, expand_paths, read_path
+from counterflow.model.normalise import normalise_name
+from counterflow.policy import registry
+from counterflow.policy.session import Session
 from counterflow.settings import Settings
-from counterflow.store import SqlStore, open_store
+from counterflow.store import SqlStore
+from counterflow.store.selectors import load_key
 
 Echo = Callable[[str], None]
 
 INPUT_FOLDERS = ("reports", "cdr", "anpr", "sheets")
+UK_UNIT = "gb_ukbsu"
+AGENCY_NAMES = {
+    "rs_mup": "Serbia, Ministry of Interior (MUP)",
+    "mk_mvr": "North Macedonia, Ministry of Interior (MVR)",
+    "ba_sipa": "Bosnia and Herzegovina, SIPA",
+    "hr_mup": "Croatia, Ministry of Interior (MUP)",
+    "gr_police": "Hellenic Police",
+    "hu_police": "Hungarian Police (ORFK)",
+    "de_bpol": "Germany, Federal Police (Bundespolizei)",
+    "fr_ocriest": "France, OCRIEST",
+    "be_police": "Belgium, Federal Police",
+    "gb_nca": "UK, National Crime Agency",
+    "gb_ukbsu": "UK border-security unit, Western Balkans",
+    "eu_europol": "Europol",
+}
+
+
+def analyst(agency: str) -> str:
+    return f"{agency}.analyst"
+
+
+def setup_policy(store: SqlStore, agencies: list[str]) -> dict[str, Any]:
+    """Register the agencies, one analyst each, and the sharing agreements (idempotent)."""
+    known = {str(a["id"]) for a in registry.list_agencies(store)}
+    for agency in agencies:
+        if agency not in known:
+            registry.add_agency(store, agency, AGENCY_NAMES.get(agency, agency))
+    users = {u.id for u in registry.list_users(store)}
+    for agency in agencies:
+        if analyst(agency) not in users:
+            registry.add_user(
+                store, analyst(agency), agency, roles=["analyst"], clearance="OFFICIAL-SENSITIVE"
+            )
+    if "auditor" not in users:
+        registry.add_user(store, "auditor", UK_UNIT, roles=["auditor"], clearance="OFFICIAL")
+    if not registry.list_agreements(store):
+        for agency in agencies:
+            if agency not in (UK_UNIT, "eu_europol"):
+                # Partners share with the UK unit up to OFFICIAL-SENSITIVE, without conditional material
+                # and without victims; with Europol, conditional material too.
+                registry.add_agreement(store, agency, UK_UNIT)
+                registry.add_agreement(store, agency, "eu_europol", accepts_conditions=True)
+            if agency != "eu_europol":
+                registry.add_agreement(store, "eu_europol", agency, accepts_conditions=True)
+        registry.add_agreement(store, "gb_nca", UK_UNIT, accepts_conditions=True, include_protected=True)
+    return {"agencies": len(agencies), "agreements": len(registry.list_agreements(store))}
+
+
+def _agency_of_file(path: Path, agencies: list[str]) -> str:
+    for agency in agencies:
+        if path.name.startswith(agency):
+            return agency
+    raise ConfigurationError(f"{path}: cannot tell which agency submits it")
 
 
 def run_demo(
@@ -35,21 +98,38 @@ def run_demo(
     summary: dict[str, Any] = {"seed": seed}
     t0 = time.perf_counter()
     manifest = generate(out, seed=seed, size=size).to_dict()
+    agencies = sorted(manifest["agencies"])
     summary["scenario"] = {**manifest, "seconds": round(time.perf_counter() - t0, 2), "folder": str(out)}
     say(
         f"[bold]1. scenario[/]  the Balkan-route world (seed {seed}) written to {out}: "
-        f"{manifest.get('statements', 0):,} statements "
+        f"{manifest.get('statements', 0):,} statements from {len(agencies)} agencies "
         f"({summary['scenario']['seconds']} s)"
     )
 
     settings = Settings.from_env()
-    store = store or open_store(settings.database_url)
+    if store is None:
+        key = load_key(settings.selector_key_file) if settings.selector_key_file else None
+        store = SqlStore(settings.database_url, selector_key=key)
+    summary["policy"] = setup_policy(store, agencies)
+    say(
+        f"[bold]2. policy[/]    {len(agencies)} agencies, one analyst each; "
+        f"{summary['policy']['agreements']} sharing agreements (partners → UK unit and Europol, with limits)"
+    )
+
     t0 = time.perf_counter()
-    ingestor = Ingestor(store, batch_statements=settings.batch_size, workers=settings.workers)
     total = IngestSummary()
     files = expand_paths([out / f for f in INPUT_FOLDERS if (out / f).exists()])
+    ingestors: dict[str, Ingestor] = {}
     for path in files:
-        s = ingestor.ingest(read_path(path))
+        agency = _agency_of_file(path, agencies)
+        if agency not in ingestors:
+            ingestors[agency] = Ingestor(
+                store,
+                batch_statements=settings.batch_size,
+                workers=settings.workers,
+                submitter=Submitter(analyst(agency), agency),
+            )
+        s = ingestors[agency].ingest(read_path(path))
         total.reports_added += s.reports_added
         total.reports_unchanged += s.reports_unchanged
         total.statements_added += s.statements_added
@@ -65,47 +145,63 @@ def run_demo(
         "seconds": round(seconds, 2),
     }
     say(
-        f"[bold]2. ingest[/]    {len(files)} files: {total.reports_added} reports added "
-        f"({total.statements_added:,} statements), {total.reports_unchanged} already stored, "
+        f"[bold]3. ingest[/]    {len(files)} files, each submitted by its agency: "
+        f"{total.reports_added} reports added ({total.statements_added:,} statements), "
+        f"{total.reports_unchanged} already stored, "
         f"{len(total.rejected)} rejected ({seconds:.1f} s)"
     )
     for r in total.rejected[:5]:
         say(f"             rejected {r.report}: {r.problems[0] if r.problems else ''}")
 
-    stats = store.stats()
-    summary["store"] = stats
-    agencies = ", ".join(f"{a} {v.get('statements', 0):,}" for a, v in stats["by_agency"].items())
-    say(
-        f"[bold]3. store[/]     {stats['reports']:,} reports, {stats['statements']:,} statements, "
-        f"{stats['entities']:,} entities ({stats['backend']}); by agency: {agencies}"
-    )
-
+    summary["visibility"] = _who_sees_what(store, agencies, say)
     summary["search"] = _cross_script_search(store, say)
     return summary
 
 
-def _cross_script_search(store: SqlStore, say: Echo) -> dict[str, Any]:
-    """Find a name an agency wrote in Cyrillic and show the same spelling found from other agencies."""
-    from counterflow.cli.query_cmd import search_store
+def _who_sees_what(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
+    seen = {}
+    for agency in ("rs_mup", UK_UNIT, "eu_europol"):
+        if agency in agencies:
+            stats = Session.open(store, analyst(agency)).stats()
+            seen[agency] = {
+                "statements": stats["statements"],
+                "entities": stats["entities"],
+                "agencies": len(stats["by_agency"]),
+            }
+    line = "; ".join(
+        f"{a} analyst {v['statements']:,} statements from {v['agencies']} agencies" for a, v in seen.items()
+    )
+    say(f"[bold]4. need-to-know[/] {line}")
+    return seen
 
-    for stmt in store.iter_statements(prop_types=["name"], batch=2000):
+
+def _cross_script_search(store: SqlStore, say: Echo) -> dict[str, Any]:
+    """A name a Serbian or Macedonian analyst wrote in Cyrillic, searched for by the UK unit."""
+    from counterflow.cli.query_cmd import search_session
+
+    writer = Session.open(store, analyst("rs_mup"))
+    uk = Session.open(store, analyst(UK_UNIT))
+    for stmt in store.iter_statements(viewer=writer.viewer, prop_types=["name"], batch=2000):
         if stmt.script != "Cyrillic" or stmt.schema != "Person" or not stmt.original_value:
             continue
-        hits = search_store(store, stmt.original_value, 50)
+        hits = search_session(uk, stmt.original_value, 50)
         others = sorted({h.agency for h in hits if h.agency != stmt.agency})
-        if not others:
+        if not others or not any(h.agency == stmt.agency for h in hits):
             continue
-        result = {
+        found_in = sorted({h.agency for h in hits})
+        result: dict[str, Any] = {
             "query": stmt.original_value,
-            "as_latin": stmt.value,
+            "as_latin": normalise_name(stmt.original_value).value,
             "written_by": stmt.agency,
+            "searched_by": uk.viewer.user,
             "entities_found": len(hits),
-            "agencies": sorted({h.agency for h in hits}),
+            "agencies": found_in,
         }
         say(
-            f"[bold]4. search[/]    '{stmt.original_value}' (as {stmt.agency} wrote it) finds {len(hits)} "
-            f"records, also from {', '.join(others)}: the same name across scripts"
+            f"[bold]5. search[/]    the UK analyst searches '{stmt.original_value}' "
+            f"(as {stmt.agency} wrote it) and finds {len(hits)} records from {', '.join(found_in)}: "
+            "one name across scripts"
         )
         return result
-    say("[bold]4. search[/]    no Cyrillic name shared with another agency in this world")
+    say("[bold]5. search[/]    no Cyrillic name shared with another agency in this world")
     return {"query": None}

@@ -8,6 +8,7 @@ The tree::
     ├── ReportRejected               a report failed validation; ``problems`` lists every problem
     ├── ReportConflict               a report id was re-sent with different content
     ├── NotFound                     an entity, report or case does not exist (or is not visible)
+    ├── AccessDenied                 the user may not do this (role, justification, handling code)
     └── StoreError                   the store failed
         └── StoreUnavailable         the database cannot be reached
 
@@ -82,6 +83,10 @@ class NotFound(CounterflowError):
     """The thing asked for does not exist, or the caller may not see it (never says which)."""
 
 
+class AccessDenied(CounterflowError):
+    """The user may not do this; the message says what is missing, never what is hidden."""
+
+
 class StoreError(CounterflowError):
     """The store failed."""
 
@@ -97,6 +102,7 @@ STATUS: dict[type[CounterflowError], tuple[int, int]] = {
     ReportRejected: (65, 422),
     ReportConflict: (65, 409),
     NotFound: (66, 404),
+    AccessDenied: (77, 403),
     StoreUnavailable: (69, 503),
     StoreError: (74, 500),
     CounterflowError: (1, 500),

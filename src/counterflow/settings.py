@@ -20,11 +20,16 @@ class Settings:
     working directory) or ``postgresql+psycopg://user@host:port/db``.
     ``batch_size``: statements per write transaction in bulk ingest.
     ``workers``: processes parsing reports in bulk ingest (default: the number of CPUs, at most 4).
+    ``user``: who the command line acts as (``COUNTERFLOW_USER``), once agencies are registered.
+    ``selector_key_file``: the secret key for hit/no-hit selector hashes; by default beside
+    the SQLite file (``counterflow.sqlite.key``) or ``./counterflow.key`` for PostgreSQL.
     """
 
     database_url: str
     batch_size: int = 20_000
     workers: int = 1
+    user: str | None = None
+    selector_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,4 +53,17 @@ class Settings:
             raise ConfigurationError("COUNTERFLOW_WORKERS must be an integer", value=raw_workers) from None
         if workers < 1:
             raise ConfigurationError("COUNTERFLOW_WORKERS must be at least 1", value=raw_workers)
-        return cls(database_url=url, batch_size=batch, workers=workers)
+        key_file = env.get("COUNTERFLOW_SELECTOR_KEY_FILE")
+        if key_file:
+            key_path = Path(key_file)
+        elif url.startswith("sqlite:///"):
+            key_path = Path(url.removeprefix("sqlite:///") + ".key")
+        else:
+            key_path = Path.cwd() / "counterflow.key"
+        return cls(
+            database_url=url,
+            batch_size=batch,
+            workers=workers,
+            user=env.get("COUNTERFLOW_USER") or None,
+            selector_key_file=key_path,
+        )

@@ -6,9 +6,12 @@ import pytest
 
 from counterflow.errors import ReportConflict, ReportRejected
 from counterflow.ingest.pipeline import Ingestor, expand_paths, read_path
+from counterflow.model.visibility import Viewer
 from counterflow.store import SqlStore
 
 from reports import report
+
+OP = Viewer.operator()
 
 
 def write_jsonl(path, reports):
@@ -27,11 +30,11 @@ def test_bulk_file_good_and_bad_reports(store: SqlStore, tmp_path):
     assert summary.reports_added == 3
     assert [r.report for r in summary.rejected] == ["BAD-1", "line 5"]
     assert "invalid JSON" in summary.rejected[1].problems[0].reason
-    assert store.stats()["reports"] == 3
-    assert store.statements_for_report("rs_mup", "BAD-1") == []
+    assert store.stats(viewer=OP)["reports"] == 3
+    assert store.statements_for_report("rs_mup", "BAD-1", viewer=OP) == []
     again = Ingestor(store).ingest(read_path(path))
     assert (again.reports_added, again.reports_unchanged, again.statements_added) == (0, 3, 0)
-    assert store.stats()["reports"] == 3
+    assert store.stats(viewer=OP)["reports"] == 3
 
 
 def test_conflicting_resend_is_rejected(store: SqlStore, tmp_path):
@@ -47,7 +50,7 @@ def test_conflicting_resend_is_rejected(store: SqlStore, tmp_path):
 def test_single_report_rejection_raises(store: SqlStore):
     with pytest.raises(ReportRejected):
         Ingestor(store).ingest_report(report(classification="RESTRICTED"))
-    assert store.stats()["statements"] == 0
+    assert store.stats(viewer=OP)["statements"] == 0
 
 
 def test_failure_during_write_leaves_nothing(store: SqlStore, monkeypatch):
@@ -58,7 +61,7 @@ def test_failure_during_write_leaves_nothing(store: SqlStore, monkeypatch):
     with pytest.raises(RuntimeError):
         Ingestor(store).ingest_report(report())
     monkeypatch.undo()
-    assert store.stats()["reports"] == 0 and store.stats()["statements"] == 0
+    assert store.stats(viewer=OP)["reports"] == 0 and store.stats(viewer=OP)["statements"] == 0
     assert Ingestor(store).ingest_report(report()) == "added"  # and a retry works
 
 
@@ -74,7 +77,9 @@ def test_text_mentions_names_from_earlier_reports(sqlite_store: SqlStore):
     )
     ing.ingest_report(later)
     mentions = [
-        s for s in sqlite_store.statements_for_report("hr_mup", "HR-9") if s.prop == "peopleMentioned"
+        s
+        for s in sqlite_store.statements_for_report("hr_mup", "HR-9", viewer=OP)
+        if s.prop == "peopleMentioned"
     ]
     assert [m.evidence["entity_id"] for m in mentions] == ["rs-mup.p17"]
     # a fresh ingestor (another process) builds the same index from the store
@@ -84,7 +89,7 @@ def test_text_mentions_names_from_earlier_reports(sqlite_store: SqlStore):
     )
     assert [
         s.evidence["entity_id"]
-        for s in sqlite_store.statements_for_report("hr_mup", "HR-10")
+        for s in sqlite_store.statements_for_report("hr_mup", "HR-10", viewer=OP)
         if s.prop == "peopleMentioned"
     ] == ["rs-mup.p17"]
 

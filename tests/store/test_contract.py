@@ -4,10 +4,13 @@ import pytest
 
 from counterflow.errors import NotFound
 from counterflow.ingest.report import parse_report
+from counterflow.model.visibility import Viewer
 from counterflow.store import SqlStore
 from counterflow.store.migrations import MIGRATIONS, current_version
 
 from reports import report
+
+OP = Viewer.operator()
 
 
 def test_migrations_applied_once(store: SqlStore, store_url: str):
@@ -21,12 +24,12 @@ def test_write_is_idempotent_and_round_trips(store: SqlStore):
     parsed = parse_report(report())
     assert store.write_reports([parsed.record]) == {"rs_mup:RS-2026-0001": "added"}
     assert store.write_reports([parsed.record]) == {"rs_mup:RS-2026-0001": "unchanged"}
-    stored = store.statements_for_report("rs_mup", "RS-2026-0001")
+    stored = store.statements_for_report("rs_mup", "RS-2026-0001", viewer=OP)
     assert sorted(s.id for s in stored) == sorted(s.id for s in parsed.statements)
     by_id = {s.id: s for s in parsed.statements}
     for s in stored:
         assert s == by_id[s.id]  # every field, grading and handling included, survives the round trip
-    assert store.stats()["statements"] == len(parsed.statements)
+    assert store.stats(viewer=OP)["statements"] == len(parsed.statements)
 
 
 def test_conflict_writes_nothing_of_that_report(store: SqlStore):
@@ -35,37 +38,39 @@ def test_conflict_writes_nothing_of_that_report(store: SqlStore):
     other = parse_report(report(report_id="RS-2026-0002")).record
     result = store.write_reports([parse_report(changed).record, other])
     assert result == {"rs_mup:RS-2026-0001": "conflict", "rs_mup:RS-2026-0002": "added"}
-    titles = [s for s in store.statements_for_report("rs_mup", "RS-2026-0001") if s.prop == "title"]
+    titles = [
+        s for s in store.statements_for_report("rs_mup", "RS-2026-0001", viewer=OP) if s.prop == "title"
+    ]
     assert titles == []
 
 
 def test_entity_reads(store: SqlStore):
     store.write_reports([parse_report(report()).record])
-    stmts = store.statements_for_entity("rs-mup.p17")
+    stmts = store.statements_for_entity("rs-mup.p17", viewer=OP)
     assert {s.prop for s in stmts} == {"name", "birthDate", "phone", "nationality", "role"}
     with pytest.raises(NotFound):
-        store.statements_for_entity("rs-mup.nobody")
-    phone = store.find_by_value("phone", "+381641234567")
+        store.statements_for_entity("rs-mup.nobody", viewer=OP)
+    phone = store.find_by_value("phone", "+381641234567", viewer=OP)
     assert [s.entity_id for s in phone] == ["rs-mup.p17"]
 
 
 def test_search_across_scripts(store: SqlStore):
     store.write_reports([parse_report(report()).record])
-    latin = store.search("alhasan")
+    latin = store.search("alhasan", viewer=OP)
     assert "rs-mup.p17" in [h.entity_id for h in latin]
-    cyrillic = store.search("Алхасан")  # matches the original spelling too
+    cyrillic = store.search("Алхасан", viewer=OP)  # matches the original spelling too
     assert "rs-mup.p17" in [h.entity_id for h in cyrillic]
-    prefix = store.search("muham")
+    prefix = store.search("muham", viewer=OP)
     assert "rs-mup.p17" in [h.entity_id for h in prefix]
-    assert store.search("nobodyhere") == []
-    assert store.search("  ;; ") == []
+    assert store.search("nobodyhere", viewer=OP) == []
+    assert store.search("  ;; ", viewer=OP) == []
 
 
 def test_stats_by_agency(store: SqlStore):
     mk = report(agency="mk_mvr", report_id="MK-1")
     mk["entities"][0]["properties"]["phone"] = ["070 234 567"]  # a Macedonian number for a Macedonian agency
     store.write_reports([parse_report(report()).record, parse_report(mk).record])
-    stats = store.stats()
+    stats = store.stats(viewer=OP)
     assert stats["reports"] == 2
     assert set(stats["by_agency"]) == {"rs_mup", "mk_mvr"}
     assert stats["entities_by_schema"]["Person"] == 2
@@ -74,13 +79,14 @@ def test_stats_by_agency(store: SqlStore):
 def test_iter_statements_streams_everything(store: SqlStore):
     for i in range(5):
         store.write_reports([parse_report(report(report_id=f"R{i}")).record])
-    total = store.stats()["statements"]
-    streamed = list(store.iter_statements(batch=7))
+    total = store.stats(viewer=OP)["statements"]
+    streamed = list(store.iter_statements(viewer=OP, batch=7))
     assert len(streamed) == total and len({s.id for s in streamed}) == total
-    names = list(store.iter_statements(batch=3, prop_types=["name"]))
+    names = list(store.iter_statements(viewer=OP, batch=3, prop_types=["name"]))
     assert names and all(s.prop_type == "name" for s in names)
 
 
 def test_name_index(store: SqlStore):
     store.write_reports([parse_report(report()).record])
-    assert ("rs-mup.p17", "Person", "Muhamed Alhasan") in list(store.name_index())
+    entries = {(e.entity_id, e.value, e.meta.agency, e.meta.protected) for e in store.name_index(viewer=OP)}
+    assert ("rs-mup.p17", "Muhamed Alhasan", "rs_mup", False) in entries

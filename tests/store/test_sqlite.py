@@ -2,7 +2,10 @@
 
 from sqlalchemy import text
 
+from counterflow.model.visibility import Viewer
 from counterflow.store import SqlStore
+
+OP = Viewer.operator()
 
 
 def test_wal_and_fts(sqlite_store: SqlStore):

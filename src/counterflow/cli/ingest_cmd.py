@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from counterflow.cli.context import open_configured_store, submitter_for
 from counterflow.cli.output import console, emit_json, err_console
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, expand_paths, read_path
 from counterflow.settings import Settings
-from counterflow.store import open_store
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +51,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="Parsing processes (default COUNTERFLOW_WORKERS or the CPUs)."),
         ] = None,
+        as_user: Annotated[
+            str | None, typer.Option("--as", help="Submit as this user (default: COUNTERFLOW_USER).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
         """Ingest intelligence reports: native JSON/JSONL, FollowTheMoney entities or statements,
@@ -69,7 +72,8 @@ def register(app: typer.Typer) -> None:
           counterflow ingest scenario-out/
         """
         settings = Settings.from_env()
-        store = open_store(settings.database_url)
+        store = open_configured_store(settings)
+        submitter = submitter_for(store, as_user)
         files = expand_paths(paths)
         options = {
             k: v
@@ -108,6 +112,7 @@ def register(app: typer.Typer) -> None:
                 batch_statements=settings.batch_size,
                 progress=show,
                 workers=workers or settings.workers,
+                submitter=submitter,
             )
             for path in files:
                 s = ingestor.ingest(

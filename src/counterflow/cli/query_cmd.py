@@ -8,76 +8,32 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from counterflow.cli.context import open_session
 from counterflow.cli.output import console, emit_json, grade_label, handling_label
 from counterflow.errors import InvalidValue
 from counterflow.model.normalise import normalise_name
-from counterflow.model.roles import PROTECTED_ROLES
-from counterflow.model.statement import Statement, assemble
-from counterflow.settings import Settings
-from counterflow.store import SearchHit, SqlStore, open_store
+from counterflow.policy.session import Session
+from counterflow.store import SearchHit
 
 
-def search_store(store: SqlStore, query: str, limit: int) -> list[SearchHit]:
+def search_session(session: Session, query: str, limit: int) -> list[SearchHit]:
     """Search as written and in the normalised Latin form, so any script finds any script."""
-    hits = {h.entity_id: h for h in store.search(query, limit=limit * 2) if h.schema != "Mention"}
+    hits = {h.entity_id: h for h in session.search(query, limit=limit * 2) if h.schema != "Mention"}
     try:
         latin = normalise_name(query).value
     except InvalidValue:
         latin = query
     if latin != query:
-        for h in store.search(latin, limit=limit * 2):
+        for h in session.search(latin, limit=limit * 2):
             if h.schema != "Mention":
                 hits.setdefault(h.entity_id, h)
     return sorted(hits.values(), key=lambda h: -h.score)[:limit]
 
 
-def statement_dict(s: Statement) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "prop": s.prop,
-        "value": s.value,
-        "original_value": s.original_value,
-        "lang": s.lang,
-        "script": s.script,
-        "agency": s.agency,
-        "report_id": s.report_id,
-        "observed_at": s.observed_at,
-        "reported_at": s.reported_at,
-        "first_seen": s.first_seen,
-        "last_seen": s.last_seen,
-        "grading": {
-            "scheme": s.grading.scheme.value,
-            "source": s.grading.source,
-            "information": s.grading.information,
-            "common": s.grading.common,
-        },
-        "handling": {
-            "scheme": s.handling.scheme.value,
-            "code": s.handling.code,
-            "conditions": s.handling.conditions,
-        },
-        "classification": s.classification.value,
-        "evidence": s.evidence,
-    }
-
-
-def entity_profile(store: SqlStore, entity_id: str) -> dict[str, Any]:
-    stmts = store.statements_for_entity(entity_id)
-    roles = sorted({s.value for s in stmts if s.is_extension})
-    try:
-        ent = assemble(stmts)
-        caption, schema = ent.caption, ent.schema.name
-    except ValueError:
-        caption, schema = entity_id, stmts[0].schema
-    return {
-        "id": entity_id,
-        "schema": schema,
-        "caption": caption,
-        "roles": roles,
-        "protected": any(r in PROTECTED_ROLES for r in roles),
-        "agencies": sorted({s.agency for s in stmts}),
-        "statements": [statement_dict(s) for s in stmts],
-    }
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")]
+Reason = Annotated[
+    str | None, typer.Option("--reason", help="Why you consult this (required where your agency says so).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -88,11 +44,15 @@ def register(app: typer.Typer) -> None:
     def search(
         query: Annotated[str, typer.Argument(help="Words to find in names and report text, in any script.")],
         limit: Annotated[int, typer.Option(min=1, max=1000, help="Most entities to list.")] = 20,
+        as_user: AsUser = None,
+        reason: Reason = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Find entities by name or by words in report text. `Алхасан` finds `Alhasan` and back."""
-        store = open_store(Settings.from_env().database_url)
-        hits = search_store(store, query, limit)
+        """Find entities by name or by words in report text. `Алхасан` finds `Alhasan` and back.
+
+        You see only what your agency, clearance and the sharing agreements allow; every search is
+        recorded in the processing log."""
+        hits = search_session(open_session(as_user, reason), query, limit)
         if as_json:
             emit_json(
                 [
@@ -119,11 +79,13 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def entity(
         entity_id: Annotated[str, typer.Argument(help="Entity id, as shown by `search` (e.g. rs-mup.p17).")],
+        as_user: AsUser = None,
+        reason: Reason = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Show an entity: every statement with its agency, report, grading, handling and evidence."""
-        store = open_store(Settings.from_env().database_url)
-        profile = entity_profile(store, entity_id)
+        """Show an entity: every statement you may see, with its agency, report, grading, handling and
+        evidence, and the handling and classification the combined record carries (the strictest)."""
+        profile = open_session(as_user, reason).profile(entity_id)
         if as_json:
             emit_json(profile)
             return
@@ -133,6 +95,10 @@ def register(app: typer.Typer) -> None:
         if profile["protected"]:
             title += "  [bold yellow]PROTECTED (victim/witness/minor): not a target[/]"
         console.print(title)
+        marks = ", ".join(
+            handling_label(h["scheme"], h["code"], h["conditions"]) for h in profile["handling"]
+        )
+        console.print(f"combined record: {profile['classification']}; handling {marks}")
         by_prop: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for s in profile["statements"]:
             by_prop[s["prop"]].append(s)
@@ -156,10 +122,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-        """Counts of reports, statements and entities, by agency and schema."""
-        store = open_store(Settings.from_env().database_url)
-        data = store.stats()
+    def stats(
+        as_user: AsUser = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Counts of the reports, statements and entities you may see, by agency and schema."""
+        data = open_session(as_user).stats()
         if as_json:
             emit_json(data)
             return

@@ -25,7 +25,7 @@ from counterflow.model.agencies import agency_slug
 from counterflow.model.grading import Grading
 from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import detect_script
-from counterflow.model.roles import ROLE_SCHEMATA, parse_role
+from counterflow.model.roles import PROTECTED_ROLES, ROLE_SCHEMATA, parse_role
 from counterflow.model.statement import (
     ENTITY_ID_RE,
     ROLE_PROP,
@@ -34,8 +34,10 @@ from counterflow.model.statement import (
     make_entity_id,
     statement_key,
 )
+from counterflow.model.visibility import Meta, NameEntry
 from counterflow.store.rows import StatementRow, make_row, report_key, row_to_statement
 
+PROTECTED_VALUES = frozenset(r.value for r in PROTECTED_ROLES)
 NAMED_SCHEMATA = frozenset({"Person", "Organization", "Company", "LegalEntity"})
 MENTION_PROPS = {"phone": "phoneMentioned", "email": "emailMentioned", "iban": "ibanMentioned"}
 MENTION_SCHEMA = {"plate": "Vehicle", "passport": "Passport", "wallet": "CryptoWallet"}
@@ -67,13 +69,16 @@ class TextTask:
     text: str
 
 
+Allow = Callable[[Meta], bool]
+
+
 def name_mention_rows(
-    task: TextTask, index: NameIndex, own_names: list[tuple[str, str]]
+    task: TextTask, index: NameIndex, own_names: list[NameEntry], allow: Allow | None = None
 ) -> list[StatementRow]:
-    """The statements a report's text adds by naming known entities (its own included)."""
+    """The statements a report's text adds by naming entities its agency may see (its own included)."""
     builder = EntityBuilder(task.prov, [])
     builder.names = list(own_names)
-    builder.add_name_mentions(task, index)
+    builder.add_name_mentions(task, index, allow)
     return builder.rows
 
 
@@ -107,7 +112,8 @@ class EntityBuilder:
     rows: list[StatementRow] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     _mentions: set[str] = field(default_factory=set)
-    names: list[tuple[str, str]] = field(default_factory=list)
+    names: list[NameEntry] = field(default_factory=list)
+    _protected: set[str] = field(default_factory=set)
     text_task: TextTask | None = None
 
     def __post_init__(self) -> None:
@@ -162,7 +168,16 @@ class EntityBuilder:
             )
         )
         if prop_type == "name" and schema in NAMED_SCHEMATA:
-            self.names.append((entity_id, value))
+            meta = Meta(
+                prov.agency,
+                prov.classification.level,
+                prov.handling.scheme.value,
+                prov.handling.code,
+                entity_id in self._protected,
+            )
+            self.names.append(NameEntry(entity_id, value, meta))
+        elif prop_type == "role" and value in PROTECTED_VALUES:
+            self._protected.add(entity_id)
 
     @property
     def statements(self) -> list[Statement]:
@@ -304,7 +319,7 @@ class EntityBuilder:
             evidence_text=clean.evidence,
         )
 
-    def add_text(self, title: Any, text: Any, names: NameIndex | None) -> None:
+    def add_text(self, title: Any, text: Any, names: NameIndex | None, allow: Allow | None = None) -> None:
         """The report's free text as a PlainText entity, with the selectors and names it mentions."""
         prov = self.prov
         digest = hashlib.sha1(f"{prov.agency}\x1f{prov.report_id}".encode()).hexdigest()[:16]
@@ -328,18 +343,17 @@ class EntityBuilder:
         self.text_task = TextTask(prov, doc_id, text)
         found_items = find_selectors(text, prov.agency_country)
         if names is not None:
-            found_items += self._names_in(text, names)
+            found_items += self._names_in(text, names, allow)
             self.text_task = None
         self._emit_found(prov, doc_id, text, found_items)
 
-    def add_name_mentions(self, task: TextTask, index: NameIndex) -> None:
+    def add_name_mentions(self, task: TextTask, index: NameIndex, allow: Allow | None = None) -> None:
         """Names of known entities (and of this report's own) found in the report's text."""
-        self._emit_found(task.prov, task.doc_id, task.text, self._names_in(task.text, index))
+        self._emit_found(task.prov, task.doc_id, task.text, self._names_in(task.text, index, allow))
 
-    def _names_in(self, text: str, index: NameIndex) -> list[Found]:
-        for eid, name in self.names:
-            index.add(eid, name)
-        return index.find(text)
+    def _names_in(self, text: str, index: NameIndex, allow: Allow | None) -> list[Found]:
+        index.add_many(self.names)
+        return index.find(text, allow)
 
     def _emit_found(self, prov: Provenance, doc_id: str, text: str, found_items: list[Found]) -> None:
         for found in found_items:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from counterflow.errors import InvalidValue
@@ -27,6 +27,7 @@ from counterflow.model.normalise import (
     normalise_passport,
     normalise_plate,
 )
+from counterflow.model.visibility import Meta, NameEntry
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 # Plates: upper-case letters and digits in 2–4 groups (BG 123-AB, K-AB 1234, AB-123-CD, 1-ABC-234),
@@ -55,30 +56,37 @@ class Found:
 
 
 class NameIndex:
-    """Known names (as lower-case ASCII token tuples) → entity ids, for mention detection."""
+    """Known names (as lower-case ASCII token tuples) → entity ids, for mention detection.
+
+    Each entry keeps the visibility metadata of the statement that gave the name, so a
+    text is only linked to entities its author may see (``find(…, allow=…)``): a link
+    would otherwise tell the author that another agency holds someone of that name.
+    """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(dict)
+        self._by_first: dict[str, dict[tuple[str, ...], set[tuple[str, Meta | None]]]] = defaultdict(dict)
         self._longest = 0
 
-    def add(self, entity_id: str, name: str) -> None:
+    def add(self, entity_id: str, name: str, meta: Meta | None = None) -> None:
         try:
             tokens = tuple(name_tokens(name))
         except InvalidValue:
             return
         if len(tokens) < 2 or sum(len(t) for t in tokens) < 6:
             return  # single words and initials are too ambiguous to find in text
-        self._by_first[tokens[0]].setdefault(tokens, set()).add(entity_id)
+        self._by_first[tokens[0]].setdefault(tokens, set()).add((entity_id, meta))
         self._longest = max(self._longest, len(tokens))
 
-    def add_many(self, items: Iterable[tuple[str, str]]) -> None:
-        for entity_id, name in items:
-            self.add(entity_id, name)
+    def add_many(self, items: Iterable[NameEntry]) -> None:
+        for entry in items:
+            self.add(entry.entity_id, entry.value, entry.meta)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
 
-    def find(self, text: str) -> list[Found]:
+    def find(self, text: str, allow: Callable[[Meta], bool] | None = None) -> list[Found]:
+        """Runs of two or more words of ``text`` equal to a known name (longest first), with the
+        entities they name; only entries ``allow`` accepts (entries without metadata always)."""
         words: list[tuple[int, int, str]] = []
         for m in _WORD.finditer(text):
             try:
@@ -95,9 +103,12 @@ class NameIndex:
             if candidates:
                 for n in range(min(self._longest, len(words) - i), 1, -1):
                     key = tuple(w[2] for w in words[i : i + n])
-                    if key in candidates:
-                        best = (n, candidates[key])
-                        break
+                    entries = candidates.get(key)
+                    if entries:
+                        ids = {e for e, m in entries if m is None or allow is None or allow(m)}
+                        if ids:
+                            best = (n, ids)
+                            break
             if best is None:
                 i += 1
                 continue

@@ -16,15 +16,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from counterflow.errors import ConfigurationError, Problem, ReportConflict, ReportRejected
+from counterflow.errors import ConfigurationError, CounterflowError, Problem, ReportConflict, ReportRejected
 from counterflow.ingest.build import TextTask, name_mention_rows
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.readers.base import JsonLine, RawReport, ReaderItem, Rejected
 from counterflow.ingest.readers.native import read_native
 from counterflow.ingest.report import ParsedReport, parse_report
+from counterflow.model.handling import Classification
+from counterflow.model.visibility import NameEntry, Sharing, Viewer, may_see_meta
 from counterflow.store.sql import ReportRecord, SqlStore
 
 log = logging.getLogger(__name__)
@@ -76,7 +79,7 @@ class Ready:
     record: ReportRecord
     report_id: str
     n_statements: int
-    names: list[tuple[str, str]]
+    names: list[NameEntry]
     text_task: TextTask | None = None
 
     @classmethod
@@ -84,11 +87,15 @@ class Ready:
         rows = parsed.record.statements
         return cls(parsed.record, parsed.report_id, len(rows), parsed.names, parsed.text_task)
 
-    def with_names(self, index: NameIndex) -> Ready:
-        """This report completed with the names its text mentions, found in ``index``."""
+    def with_names(self, index: NameIndex, sharing: Sharing) -> Ready:
+        """This report completed with the names its text mentions that its agency may see."""
         if self.text_task is None:
             return self
-        rows = self.record.statements + name_mention_rows(self.text_task, index, self.names)
+        prov = self.text_task.prov
+        viewer = sharing.agency_viewer(prov.agency, prov.classification)
+        rows = self.record.statements + name_mention_rows(
+            self.text_task, index, self.names, lambda meta: may_see_meta(viewer, meta)
+        )
         report = {**self.record.report, "n_statements": len(rows)}
         return Ready(ReportRecord(report, rows), self.report_id, len(rows), self.names, None)
 
@@ -102,7 +109,7 @@ class Written:
     report_id: str
     status: str
     n_statements: int
-    names: list[tuple[str, str]]
+    names: list[NameEntry]
 
 
 Result = Written | Rejection | Ready
@@ -149,9 +156,18 @@ def _chunks(items: list[Work], budget: int) -> list[list[Work]]:
     return chunks
 
 
-def write_ready(store: SqlStore, readies: list[Ready]) -> list[Written]:
+@dataclass(frozen=True, slots=True)
+class Submitter:
+    """Who is ingesting: the actor named in the processing log, and (in a governed store) the
+    agency whose reports they may submit. An agency submits its own reports only."""
+
+    actor: str = "operator"
+    agency: str | None = None
+
+
+def write_ready(store: SqlStore, readies: list[Ready], submitter: Submitter) -> list[Written]:
     """Write complete reports in one transaction (each whole or absent) and say what became of each."""
-    outcome = store.write_reports([r.record for r in readies]) if readies else {}
+    outcome = store.write_reports([r.record for r in readies], actor=submitter.actor) if readies else {}
     return [
         Written(
             r.record.key,
@@ -165,7 +181,7 @@ def write_ready(store: SqlStore, readies: list[Ready]) -> list[Written]:
     ]
 
 
-def work_chunk(store: SqlStore, items: list[Work]) -> list[Result]:
+def work_chunk(store: SqlStore, items: list[Work], submitter: Submitter) -> list[Result]:
     """Parse a chunk; write the reports without text; hand back those whose text needs names."""
     parsed: list[Rejection | Ready] = []
     for work in items:
@@ -173,27 +189,34 @@ def work_chunk(store: SqlStore, items: list[Work]) -> list[Result]:
         if isinstance(item, Rejected):
             parsed.append(Rejection(item.source, item.label, item.problems))
             continue
+        owner = item.data.get("agency")
+        if submitter.agency is not None and owner != submitter.agency:
+            problem = Problem("agency", str(owner), f"{submitter.actor} submits for {submitter.agency} only")
+            parsed.append(Rejection(item.source, str(item.data.get("report_id", "?")), [problem]))
+            continue
         try:
             parsed.append(Ready.of(parse_report(item.data, source=item.source, defer_names=True)))
         except ReportRejected as exc:
             parsed.append(_rejection(item, exc))
     complete = [r for r in parsed if isinstance(r, Ready) and r.text_task is None]
-    written = iter(write_ready(store, complete))
+    written = iter(write_ready(store, complete, submitter))
     return [next(written) if isinstance(r, Ready) and r.text_task is None else r for r in parsed]
 
 
 Pending = tuple[list[ReaderItem], list["Future[list[Result]]"]]
 _WORKER_STORE: SqlStore | None = None
+_WORKER_SUBMITTER = Submitter()
 
 
-def _worker_init(url: str) -> None:
-    global _WORKER_STORE
-    _WORKER_STORE = SqlStore(url)
+def _worker_init(url: str, selector_key: bytes | None, submitter: Submitter) -> None:
+    global _WORKER_STORE, _WORKER_SUBMITTER
+    _WORKER_STORE = SqlStore(url, selector_key=selector_key)
+    _WORKER_SUBMITTER = submitter
 
 
 def _worker_chunk(items: list[Work]) -> list[Result]:
     assert _WORKER_STORE is not None
-    return work_chunk(_WORKER_STORE, items)
+    return work_chunk(_WORKER_STORE, items, _WORKER_SUBMITTER)
 
 
 class Ingestor:
@@ -213,25 +236,55 @@ class Ingestor:
         batch_statements: int = 20_000,
         progress: Progress | None = None,
         workers: int = 1,
+        submitter: Submitter | None = None,
     ):
         self.store = store
         self.batch_statements = batch_statements
         self.progress = progress
         self.workers = workers
         self._names: NameIndex | None = None
+        self.sharing = store.sharing()
+        self.submitter = submitter or Submitter()
+        if not self.sharing.open and self.submitter.agency is None:
+            raise ConfigurationError(
+                "this store has registered agencies: reports are submitted by a user of their agency "
+                "(COUNTERFLOW_USER or --as USER)"
+            )
 
     @property
     def names(self) -> NameIndex:
         if self._names is None:
             index = NameIndex()
-            index.add_many((eid, value) for eid, _schema, value in self.store.name_index())
+            index.add_many(self.store.name_index(viewer=Viewer.operator()))
             self._names = index
         return self._names
 
     def ingest_report(self, data: dict[str, Any], *, source: str | None = None) -> str:
         """One report (the API's path): returns "added" or "unchanged"; raises on rejection or conflict."""
-        parsed = parse_report(data, source=source, names=self.names if data.get("text") else None)
-        outcome = self.store.write_reports([parsed.record])[parsed.record.key]
+        agency = data.get("agency")
+        classification = data.get("classification")
+        allow = None
+        if isinstance(agency, str) and isinstance(classification, str):
+            try:
+                viewer = self.sharing.agency_viewer(agency, Classification.parse(classification))
+                allow = partial(may_see_meta, viewer)
+            except CounterflowError:
+                pass  # parse_report names the problem
+        parsed = parse_report(
+            data, source=source, names=self.names if data.get("text") else None, allow=allow
+        )
+        if self.submitter.agency is not None and parsed.agency != self.submitter.agency:
+            raise ReportRejected(
+                parsed.report_id,
+                [
+                    Problem(
+                        "agency",
+                        parsed.agency,
+                        f"{self.submitter.actor} submits for {self.submitter.agency} only",
+                    )
+                ],
+            )
+        outcome = self.store.write_reports([parsed.record], actor=self.submitter.actor)[parsed.record.key]
         if outcome == "conflict":
             raise ReportConflict(
                 f"report {parsed.record.key} was already ingested with different content; "
@@ -248,7 +301,10 @@ class Ingestor:
         if self.workers > 1:
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(
-                self.workers, mp_context=ctx, initializer=_worker_init, initargs=(self.store.url,)
+                self.workers,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(self.store.url, self.store.selector_key, self.submitter),
             ) as pool:
                 self._run(items, summary, pool)
         else:
@@ -295,7 +351,7 @@ class Ingestor:
         if submitted:
             done = [(chunk, future.result()) for chunk, future in zip(chunks, submitted, strict=True)]
         else:
-            done = [(chunk, work_chunk(self.store, chunk)) for chunk in chunks]
+            done = [(chunk, work_chunk(self.store, chunk, self.submitter)) for chunk in chunks]
         texts: list[tuple[Work, Ready]] = []
         for chunk, results in done:
             for item, r in zip(chunk, results, strict=True):
@@ -306,7 +362,7 @@ class Ingestor:
         batch: list[tuple[Work, Ready]] = []
         used = 0
         for item, ready in texts:
-            complete = ready.with_names(self.names)
+            complete = ready.with_names(self.names, self.sharing)
             self.names.add_many(complete.names)  # later texts of this window find them
             batch.append((item, complete))
             used += complete.n_statements
@@ -321,7 +377,7 @@ class Ingestor:
     def _write_texts(
         self, batch: list[tuple[Work, Ready]], position: dict[int, int], summary: IngestSummary
     ) -> list[tuple[int, Rejection]]:
-        written = write_ready(self.store, [ready for _, ready in batch])
+        written = write_ready(self.store, [ready for _, ready in batch], self.submitter)
         out: list[tuple[int, Rejection]] = []
         for (item, _), w in zip(batch, written, strict=True):
             out.extend(self._record(item, w, position, summary))

@@ -28,6 +28,7 @@ from counterflow.model.grading import Grading
 from counterflow.model.handling import Classification, Handling
 from counterflow.model.normalise import normalise_date
 from counterflow.model.statement import Statement
+from counterflow.model.visibility import Meta, NameEntry
 from counterflow.store.rows import report_key, row_to_statement
 from counterflow.store.sql import ReportRecord
 
@@ -100,7 +101,7 @@ class ParsedReport:
     agency: str
     report_id: str
     record: ReportRecord
-    names: list[tuple[str, str]]
+    names: list[NameEntry]
     text_task: TextTask | None = None
 
     @property
@@ -122,7 +123,12 @@ def _path(parts: Any) -> str:
 
 
 def parse_report(
-    data: Any, *, source: str | None = None, names: NameIndex | None = None, defer_names: bool = False
+    data: Any,
+    *,
+    source: str | None = None,
+    names: NameIndex | None = None,
+    defer_names: bool = False,
+    allow: Callable[[Meta], bool] | None = None,
 ) -> ParsedReport:
     """Validate and convert one native report; raises ReportRejected listing every problem.
 
@@ -203,7 +209,7 @@ def parse_report(
     text_parts = [str(data.get(k)) for k in ("title", "text") if data.get(k)]
     if text_parts:
         index = names if names is not None else NameIndex()
-        builder.add_text(data.get("title"), data.get("text"), None if defer_names else index)
+        builder.add_text(data.get("title"), data.get("text"), None if defer_names else index, allow)
     if problems or not header_ok:
         raise ReportRejected(label, problems)
 

@@ -51,27 +51,40 @@ def _v1_base(conn: Connection, dialect: str) -> None:
         )
 
 
+def _v3_policy(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_policy import POLICY_TABLES
+
+    schema.metadata.create_all(conn, tables=[schema.meta, *POLICY_TABLES], checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
+    (
+        3,
+        "policy: agencies, users, tokens, agreements, processing log, selector index, reviews, tasks",
+        _v3_policy,
+    ),
 ]
 
 
-def current_version(engine: Engine) -> int:
+def applied_versions(engine: Engine) -> set[int]:
+    """Versions applied (a set: a migration added later with a lower number is still applied)."""
     if not inspect(engine).has_table("cf_migrations"):
-        return 0
+        return set()
     with engine.connect() as conn:
-        version = conn.execute(
-            select(schema.migrations.c.version).order_by(schema.migrations.c.version.desc()).limit(1)
-        ).scalar()
-    return int(version or 0)
+        return {int(v) for v in conn.execute(select(schema.migrations.c.version)).scalars()}
+
+
+def current_version(engine: Engine) -> int:
+    return max(applied_versions(engine), default=0)
 
 
 def migrate(engine: Engine) -> int:
     """Apply pending migrations; returns the schema version now in force."""
     schema.migrations.create(engine, checkfirst=True)
-    done = current_version(engine)
-    for version, description, apply in MIGRATIONS:
-        if version <= done:
+    applied = applied_versions(engine)
+    for version, description, apply in sorted(MIGRATIONS):
+        if version in applied:
             continue
         with engine.begin() as conn:
             log.info("applying migration %d: %s", version, description)
@@ -81,5 +94,5 @@ def migrate(engine: Engine) -> int:
                     version=version, description=description, applied_at=datetime.now(UTC).isoformat()
                 )
             )
-        done = version
-    return done
+        applied.add(version)
+    return max(applied, default=0)

@@ -13,15 +13,32 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, literal, select, text, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    column,
+    create_engine,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from counterflow.errors import NotFound, StoreError, StoreUnavailable
+from counterflow.model.handling import Classification
 from counterflow.model.statement import Statement
-from counterflow.store import schema
+from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
+from counterflow.store import audit_chain, schema, schema_policy
 from counterflow.store.migrations import migrate
 from counterflow.store.rows import StatementRow, row_to_statement
+from counterflow.store.safeguards import open_safeguarding_tasks
+from counterflow.store.selectors import selector_rows
+from counterflow.store.visibility import protected_entities, restrict, visible
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +90,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
 class SqlStore:
     """Counterflow's store on SQLite (embedded default) or PostgreSQL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, selector_key: bytes | None = None) -> None:
         self.url = url
+        self.selector_key = selector_key
         try:
             self.engine: Engine = create_engine(url, echo=echo, future=True)
             if self.engine.dialect.name == "sqlite":
@@ -109,11 +127,14 @@ class SqlStore:
                 found.update({r.report_key: r.sha256 for r in rows})
         return found
 
-    def write_reports(self, records: Sequence[ReportRecord]) -> dict[str, str]:
+    def write_reports(self, records: Sequence[ReportRecord], *, actor: str = "ingest") -> dict[str, str]:
         """Write whole reports in one transaction; returns report_key → added | unchanged | conflict.
 
         A report already stored with the same content hash is skipped (idempotent); one
         stored with a different hash is a conflict and is not written (the others are).
+        The same transaction adds the reports' selector hashes (hit/no-hit), opens the
+        duty-to-notify tasks their victims and minors call for, and appends one
+        "collection" record to the processing log naming every report written.
         """
         if not records:
             return {}
@@ -135,7 +156,27 @@ class SqlStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(schema.reports.insert(), [rec.report for rec in fresh])
-                self._insert_statements(conn, [row for rec in fresh for row in rec.statements])
+                rows = [row for rec in fresh for row in rec.statements]
+                self._insert_statements(conn, rows)
+                if self.selector_key is not None:
+                    selectors = selector_rows(rows, self.selector_key)
+                    if selectors:
+                        conn.execute(schema_policy.selector_index.insert(), selectors)
+                open_safeguarding_tasks(conn, rows)
+                audit_chain.append(
+                    conn,
+                    actor=actor,
+                    action="collection",
+                    object_type="reports",
+                    object_id=fresh[0].key if len(fresh) == 1 else f"{len(fresh)} reports",
+                    agency=fresh[0].report["agency"]
+                    if len({r.report["agency"] for r in fresh}) == 1
+                    else None,
+                    details={
+                        "reports": {rec.key: rec.report["sha256"] for rec in fresh},
+                        "statements": len(rows),
+                    },
+                )
         except IntegrityError:
             # Another writer stored one of these reports meanwhile: settle them one by one.
             if len(fresh) > 1:
@@ -172,37 +213,36 @@ class SqlStore:
             finally:
                 cur.close()
 
-    # -- reading ---------------------------------------------------------------------
+    # -- reading: every read takes the viewer and sees only what the viewer may see ------
 
-    def statements_for_entities(self, entity_ids: Iterable[str]) -> list[Statement]:
+    def statements_for_entities(self, entity_ids: Iterable[str], *, viewer: Viewer) -> list[Statement]:
         ids = sorted(set(entity_ids))
         out: list[Statement] = []
         st = schema.statements
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                rows = conn.execute(select(st).where(st.c.entity_id.in_(ids[start : start + 500])))
-                out.extend(row_to_statement(dict(r._mapping)) for r in rows)
+                q = restrict(select(st).where(st.c.entity_id.in_(ids[start : start + 500])), viewer)
+                out.extend(row_to_statement(dict(r._mapping)) for r in conn.execute(q))
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
 
-    def statements_for_entity(self, entity_id: str) -> list[Statement]:
-        found = self.statements_for_entities([entity_id])
+    def statements_for_entity(self, entity_id: str, *, viewer: Viewer) -> list[Statement]:
+        """An entity's visible statements; NotFound if none (the same whether absent or hidden)."""
+        found = self.statements_for_entities([entity_id], viewer=viewer)
         if not found:
             raise NotFound(f"no entity {entity_id!r}", entity_id=entity_id)
         return found
 
-    def statements_for_report(self, agency: str, report_id: str) -> list[Statement]:
+    def statements_for_report(self, agency: str, report_id: str, *, viewer: Viewer) -> list[Statement]:
         st = schema.statements
+        q = select(st).where(st.c.report_key == f"{agency}:{report_id}").order_by(st.c.id)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(st).where(st.c.report_key == f"{agency}:{report_id}").order_by(st.c.id)
-            )
-            return [row_to_statement(dict(r._mapping)) for r in rows]
+            return [row_to_statement(dict(r._mapping)) for r in conn.execute(restrict(q, viewer))]
 
     def iter_statements(
-        self, *, batch: int = 10_000, prop_types: Sequence[str] | None = None
+        self, *, viewer: Viewer, batch: int = 10_000, prop_types: Sequence[str] | None = None
     ) -> Iterator[Statement]:
-        """Every statement, streamed in batches in (entity, id) order (bounded memory)."""
+        """Every visible statement, streamed in batches in (entity, id) order (bounded memory)."""
         st = schema.statements
         last: tuple[str, str] = ("", "")
         with self.engine.connect() as conn:
@@ -215,50 +255,44 @@ class SqlStore:
                 )
                 if prop_types:
                     q = q.where(st.c.prop_type.in_(list(prop_types)))
-                rows = conn.execute(q).all()
+                rows = conn.execute(restrict(q, viewer)).all()
                 if not rows:
                     return
                 for r in rows:
                     yield row_to_statement(dict(r._mapping))
                 last = (rows[-1].entity_id, rows[-1].id)
 
-    def find_by_value(self, prop_type: str, value: str) -> list[Statement]:
+    def find_by_value(self, prop_type: str, value: str, *, viewer: Viewer) -> list[Statement]:
         st = schema.statements
+        q = select(st).where(st.c.prop_type == prop_type, st.c.prop_type != "text", st.c.value == value)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(st).where(st.c.prop_type == prop_type, st.c.prop_type != "text", st.c.value == value)
-            )
-            return [row_to_statement(dict(r._mapping)) for r in rows]
+            return [row_to_statement(dict(r._mapping)) for r in conn.execute(restrict(q, viewer))]
 
-    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over names and free text; ``query`` is matched as words (AND)."""
+    def search(self, query: str, *, viewer: Viewer, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over visible names and free text; ``query`` is matched as words (AND)."""
         words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
         if not words:
             return []
+        st = schema.statements
+        cols = [st.c.entity_id, st.c.schema, st.c.value, st.c.original_value, st.c.agency]
+        if self.dialect == "sqlite":
+            match = " ".join(f'"{w}"*' for w in words)
+            q = (
+                select(*cols, (-_FTS.c.rank).label("score"))
+                .select_from(st.join(_FTS, literal_column("statements.rowid") == _FTS.c.rowid))
+                .where(_FTS.c.statement_fts.op("MATCH")(match))
+                .order_by(_FTS.c.rank)
+            )
+        else:
+            document = func.to_tsvector("simple", st.c.value + " " + func.coalesce(st.c.original_value, ""))
+            tsq = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+            q = (
+                select(*cols, func.ts_rank(document, tsq).label("score"))
+                .where(st.c.prop_type.in_(["name", "text"]), document.op("@@")(tsq))
+                .order_by(literal_column("score").desc())
+            )
         with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                match = " ".join(f'"{w}"*' for w in words)
-                rows = conn.execute(
-                    text(
-                        "SELECT s.entity_id, s.schema, s.value, s.original_value, s.agency, -f.rank AS score "
-                        "FROM statement_fts f JOIN statements s ON s.rowid = f.rowid "
-                        "WHERE statement_fts MATCH :m ORDER BY f.rank LIMIT :lim"
-                    ),
-                    {"m": match, "lim": limit * 5},
-                ).all()
-            else:
-                tsq = " & ".join(f"{w}:*" for w in words)
-                rows = conn.execute(
-                    text(
-                        "SELECT entity_id, schema, value, original_value, agency, "
-                        "ts_rank(to_tsvector('simple', value || ' ' || coalesce(original_value, '')), "
-                        "to_tsquery('simple', :q)) AS score FROM statements "
-                        "WHERE prop_type IN ('name', 'text') AND "
-                        "to_tsvector('simple', value || ' ' || coalesce(original_value, '')) "
-                        "@@ to_tsquery('simple', :q) ORDER BY score DESC LIMIT :lim"
-                    ),
-                    {"q": tsq, "lim": limit * 5},
-                ).all()
+            rows = conn.execute(restrict(q, viewer).limit(limit * 5)).all()
         hits: dict[str, SearchHit] = {}
         for r in rows:
             if r.entity_id not in hits:
@@ -267,24 +301,34 @@ class SqlStore:
                 )
         return list(hits.values())[:limit]
 
-    def stats(self) -> dict[str, Any]:
-        st, rp = schema.statements, schema.reports
+    def stats(self, *, viewer: Viewer) -> dict[str, Any]:
+        """Counts over what the viewer may see (a hidden statement is not even counted)."""
+        st = schema.statements
+        clause = visible(viewer)
+        where = [clause] if clause is not None else []
         with self.engine.connect() as conn:
-            n_statements = conn.execute(select(func.count()).select_from(st)).scalar_one()
-            n_entities = conn.execute(select(func.count(st.c.entity_id.distinct()))).scalar_one()
-            n_reports = conn.execute(select(func.count()).select_from(rp)).scalar_one()
-            by_agency = {
-                r.agency: {"reports": r.n}
-                for r in conn.execute(select(rp.c.agency, func.count().label("n")).group_by(rp.c.agency))
-            }
-            for r in conn.execute(select(st.c.agency, func.count().label("n")).group_by(st.c.agency)):
-                by_agency.setdefault(r.agency, {"reports": 0})["statements"] = r.n
+            n_statements, n_entities, n_reports = conn.execute(
+                select(
+                    func.count(),
+                    func.count(st.c.entity_id.distinct()),
+                    func.count(st.c.report_key.distinct()),
+                ).where(*where)
+            ).one()
+            by_agency: dict[str, dict[str, int]] = {}
+            for r in conn.execute(
+                select(
+                    st.c.agency, func.count().label("n"), func.count(st.c.report_key.distinct()).label("r")
+                )
+                .where(*where)
+                .group_by(st.c.agency)
+            ):
+                by_agency[r.agency] = {"reports": r.r, "statements": r.n}
             by_schema = {
                 r.schema: r.n
                 for r in conn.execute(
-                    select(st.c.schema, func.count(st.c.entity_id.distinct()).label("n")).group_by(
-                        st.c.schema
-                    )
+                    select(st.c.schema, func.count(st.c.entity_id.distinct()).label("n"))
+                    .where(*where)
+                    .group_by(st.c.schema)
                 )
             }
         return {
@@ -297,27 +341,71 @@ class SqlStore:
             "backend": self.dialect,
         }
 
-    def report_row(self, agency: str, report_id: str) -> dict[str, Any]:
-        rp = schema.reports
+    def report_row(self, agency: str, report_id: str, *, viewer: Viewer) -> dict[str, Any]:
+        """A report's header, if the viewer may see at least one of its statements."""
+        rp, st = schema.reports, schema.statements
+        key = f"{agency}:{report_id}"
         with self.engine.connect() as conn:
-            row = conn.execute(select(rp).where(rp.c.report_key == f"{agency}:{report_id}")).first()
+            seen = conn.execute(
+                restrict(select(st.c.id).where(st.c.report_key == key).limit(1), viewer)
+            ).first()
+            row = conn.execute(select(rp).where(rp.c.report_key == key)).first() if seen else None
         if row is None:
             raise NotFound(f"no report {report_id!r} from {agency}", agency=agency, report_id=report_id)
         return dict(row._mapping)
 
-    def name_index(self) -> Iterator[tuple[str, str, str]]:
-        """(entity_id, schema, value) for every name of a person or organisation, streamed."""
+    def name_index(self, *, viewer: Viewer) -> Iterator[NameEntry]:
+        """Every visible name of a person or organisation, with what deciding its visibility needs."""
         st = schema.statements
+        protected = set(self._protected_ids())
+        q = select(
+            st.c.entity_id,
+            st.c.value,
+            st.c.agency,
+            st.c.class_level,
+            st.c.handling_scheme,
+            st.c.handling_code,
+        ).where(
+            st.c.prop_type == "name", st.c.schema.in_(["Person", "Organization", "Company", "LegalEntity"])
+        )
         with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=5000).execute(
-                select(st.c.entity_id, st.c.schema, st.c.value).where(
-                    st.c.prop_type == "name",
-                    st.c.schema.in_(["Person", "Organization", "Company", "LegalEntity"]),
-                )
-            )
+            result = conn.execution_options(stream_results=True, yield_per=5000).execute(restrict(q, viewer))
             for r in result:
-                yield r.entity_id, r.schema, r.value
+                yield NameEntry(
+                    r.entity_id,
+                    r.value,
+                    Meta(
+                        r.agency, r.class_level, r.handling_scheme, r.handling_code, r.entity_id in protected
+                    ),
+                )
+
+    def sharing(self) -> Sharing:
+        """Agreements in force; an open store when no agency is registered (model.visibility)."""
+        ag, ags = schema_policy.agreements, schema_policy.agencies
+        with self.engine.connect() as conn:
+            registered = conn.execute(select(func.count()).select_from(ags)).scalar_one()
+            rows = conn.execute(select(ag).where(ag.c.revoked_at.is_(None)).order_by(ag.c.id)).all()
+        return Sharing(
+            open=registered == 0,
+            agreements=tuple(
+                Agreement(
+                    r.owner,
+                    r.recipient,
+                    Classification(r.max_classification),
+                    bool(r.accepts_conditions),
+                    bool(r.include_protected),
+                )
+                for r in rows
+            ),
+        )
+
+    def _protected_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [str(e) for e in conn.execute(protected_entities().distinct()).scalars()]
 
 
-def open_store(url: str) -> SqlStore:
-    return SqlStore(url)
+_FTS = table("statement_fts", column("rowid"), column("rank"), column("statement_fts"))
+
+
+def open_store(url: str, selector_key: bytes | None = None) -> SqlStore:
+    return SqlStore(url, selector_key=selector_key)

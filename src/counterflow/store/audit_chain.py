@@ -1,0 +1,91 @@
+"""Appending to the hash-chained processing log inside a caller's transaction.
+
+Lives in the store so that a write and its log record commit together (a report is
+never stored without its "collection" record, nor logged without being stored).
+``counterflow.audit`` reads, verifies and reports on the log.
+
+Each record's hash is SHA-256 over the previous record's hash and the record's own
+canonical JSON, so editing, deleting or reordering any record breaks the chain from
+that point on; the head (last seq and hash) is also kept in ``cf_meta`` so that cutting
+records off the end is detected too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from counterflow.store.schema import meta
+from counterflow.store.schema_policy import audit_log
+
+ACTIONS = frozenset({"collection", "alteration", "consultation", "disclosure", "combination", "erasure"})
+GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+_PG_LOCK = 728_341_001  # advisory lock id serialising appends on PostgreSQL
+
+
+def record_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def chain_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields a record's hash covers (everything but the hashes themselves)."""
+    keys = (
+        "seq",
+        "at",
+        "actor",
+        "agency",
+        "action",
+        "object_type",
+        "object_id",
+        "recipients",
+        "justification",
+        "details",
+    )
+    return {k: row.get(k) for k in keys}
+
+
+def append(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    agency: str | None = None,
+    recipients: list[str] | None = None,
+    justification: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append one record in ``conn``'s transaction; returns its sequence number."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown processing action {action!r}")
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+    last = conn.execute(
+        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+    row: dict[str, Any] = {
+        "seq": seq,
+        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "agency": agency,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "recipients": ",".join(recipients) if recipients else None,
+        "justification": justification,
+        "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details else None,
+    }
+    digest = record_hash(prev, chain_fields(row))
+    conn.execute(insert(audit_log).values(**row, prev_hash=prev, hash=digest))
+    head = f"{seq}:{digest}"
+    if conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=head)).rowcount == 0:
+        conn.execute(insert(meta).values(key=HEAD_KEY, value=head))
+    return seq

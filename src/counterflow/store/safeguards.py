@@ -1,0 +1,55 @@
+"""Victim safeguards at write time: a report naming a victim or a minor opens a task.
+
+Modern Slavery Act 2015 s52 puts a duty to notify on the authority that meets a
+potential victim of trafficking; the National Referral Mechanism is how. Counterflow
+opens one "nrm_duty_to_notify" task per protected person for the agency that reported
+them (``counterflow policy tasks`` lists them), in the same transaction as the report.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from counterflow.store.rows import StatementRow
+from counterflow.store.schema import STATEMENT_COLUMNS
+from counterflow.store.schema_policy import tasks
+
+_C = {name: i for i, name in enumerate(STATEMENT_COLUMNS)}
+NOTIFY_ROLES = {"victim": "reported as a victim", "minor": "reported as a minor (17 or under)"}
+TASK_KIND = "nrm_duty_to_notify"
+
+
+def open_safeguarding_tasks(conn: Connection, rows: list[StatementRow]) -> int:
+    """Open (once per person) a duty-to-notify task for each victim or minor in ``rows``."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row[_C["prop"]] == "role" and row[_C["value"]] in NOTIFY_ROLES:
+            entity = row[_C["entity_id"]]
+            task = found.setdefault(
+                entity,
+                {
+                    "agency": row[_C["agency"]],
+                    "kind": TASK_KIND,
+                    "entity_id": entity,
+                    "report_key": row[_C["report_key"]],
+                    "reason": "",
+                    "status": "open",
+                    "created_at": now,
+                },
+            )
+            reason = NOTIFY_ROLES[row[_C["value"]]]
+            task["reason"] = "; ".join(sorted({*filter(None, task["reason"].split("; ")), reason}))
+    if not found:
+        return 0
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        maker(tasks).values(list(found.values())).on_conflict_do_nothing(index_elements=["kind", "entity_id"])
+    )
+    conn.execute(stmt)
+    return len(found)

@@ -1,0 +1,65 @@
+"""The need-to-know rule (``model.visibility.may_see``) as a SQL condition on ``statements``.
+
+Every read of statement content in the store adds this condition, so no service above
+can forget it. It must say exactly what ``may_see`` says; the property-based tests in
+tests/store/test_visibility.py compare the two on random agencies, agreements, codes,
+clearances and statements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
+
+from counterflow.model.handling import HANDLING_CODES
+from counterflow.model.roles import PROTECTED_ROLES
+from counterflow.model.visibility import Agreement, Viewer, handling_allows
+from counterflow.store.schema import statements
+
+PROTECTED_VALUES = sorted(r.value for r in PROTECTED_ROLES)
+
+
+def protected_entities(table: Table = statements) -> Select[tuple[str]]:
+    """Entity ids some statement flags as victim, witness or minor."""
+    return select(table.c.entity_id).where(table.c.prop_type == "role", table.c.value.in_(PROTECTED_VALUES))
+
+
+def _handling_clause(table: Table, agreement: Agreement) -> ColumnElement[bool]:
+    allowed: dict[str, list[str]] = defaultdict(list)
+    for scheme, codes in HANDLING_CODES.items():
+        for code in codes:
+            if handling_allows(agreement, scheme.value, code):
+                allowed[scheme.value].append(code)
+    if not allowed:
+        return false()
+    return or_(
+        *(
+            and_(table.c.handling_scheme == s, table.c.handling_code.in_(codes))
+            for s, codes in sorted(allowed.items())
+        )
+    )
+
+
+def visible(viewer: Viewer, table: Table = statements) -> ColumnElement[bool] | None:
+    """The condition a statement row must meet to be shown to ``viewer``; None means no limit."""
+    if viewer.open:
+        return None
+    own = and_(table.c.agency == viewer.agency, table.c.class_level <= viewer.clearance.level)
+    shared = []
+    for owner, agreement in sorted(viewer.shares.items()):
+        ceiling = min(viewer.clearance.level, agreement.max_classification.level)
+        clause = and_(
+            table.c.agency == owner, table.c.class_level <= ceiling, _handling_clause(table, agreement)
+        )
+        if not agreement.include_protected:
+            clause = and_(clause, table.c.entity_id.not_in(protected_entities(table)))
+        shared.append(clause)
+    return or_(own, *shared)
+
+
+def restrict(query: Select[Any], viewer: Viewer, table: Table = statements) -> Select[Any]:
+    """``query`` limited to what ``viewer`` may see."""
+    clause = visible(viewer, table)
+    return query if clause is None else query.where(clause)
