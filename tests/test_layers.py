@@ -11,7 +11,11 @@ ALLOWED = {
     "store": {"model"},
     "ingest": {"model", "store"},
     "scenario": {"model"},
-    "cli": {"model", "store", "ingest", "scenario", "demo"},
+    "policy": {"model", "store", "audit"},
+    "audit": {"model", "store"},
+    "graph": {"model", "store"},
+    "resolve": {"model", "store", "ingest"},
+    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve"},
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Callable
@@ -57,9 +58,14 @@ def _configure_logging() -> None:
 
 _configure_logging()
 
-from counterflow.cli import demo_cmd, ingest_cmd, query_cmd, scenario_cmd  # noqa: E402
-
-ingest_cmd.register(app)
-query_cmd.register(app)
-scenario_cmd.register(app)
-demo_cmd.register(app)
+# Each command module has register(app); add new ones here, one per line.
+COMMAND_MODULES = (
+    "ingest_cmd",
+    "query_cmd",
+    "scenario_cmd",
+    "demo_cmd",
+    "policy_cmd",
+    "graph_cmd",
+)
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"counterflow.cli.{_name}").register(app)

@@ -204,6 +204,11 @@ def is_governed(store: SqlStore) -> bool:
         return bool(conn.execute(select(func.count()).select_from(agencies)).scalar_one())
 
 
+def has_administrator(store: SqlStore) -> bool:
+    """Whether any active user may administer; before that, the store is being set up."""
+    return any(u.active and u.has(UserRole.ADMINISTRATOR) for u in list_users(store))
+
+
 def viewer_for(store: SqlStore, user_id: str | None) -> Viewer:
     """The viewer a request runs as: the named active user, or the operator of an open store."""
     sharing = store.sharing()

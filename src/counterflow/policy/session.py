@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from counterflow.errors import AccessDenied
+from counterflow.errors import AccessDenied, NotFound
 from counterflow.model.handling import Classification, highest, most_restrictive
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import Statement, assemble
@@ -102,7 +102,11 @@ class Session:
         return hits
 
     def statements(self, entity_id: str) -> list[Statement]:
-        stmts = self.store.statements_for_entity(entity_id, viewer=self.viewer)
+        try:
+            stmts = self.store.statements_for_entity(entity_id, viewer=self.viewer)
+        except NotFound:
+            self._consult("entity", entity_id, {"statements": 0})  # attempts are logged too
+            raise
         self._consult("entity", entity_id, {"statements": len(stmts)})
         return stmts
 
