@@ -65,7 +65,7 @@ COMMAND_MODULES = (
     "scenario_cmd",
     "demo_cmd",
     "policy_cmd",
-    "graph_cmd",
+    "policy_extra_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

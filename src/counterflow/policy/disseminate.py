@@ -42,7 +42,6 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
 
 from counterflow.errors import AccessDenied, ConfigurationError, NotFound
 from counterflow.model.agencies import validate_agency
@@ -172,7 +171,11 @@ def _record(s: Statement, entity: dict[str, str], report: dict[str, str], sid: s
             "information": s.grading.information,
             "common": s.grading.common,
         },
-        "handling": {"scheme": s.handling.scheme.value, "code": s.handling.code, "conditions": s.handling.conditions},
+        "handling": {
+            "scheme": s.handling.scheme.value,
+            "code": s.handling.code,
+            "conditions": s.handling.conditions,
+        },
         "classification": s.classification.value,
     }
 
@@ -197,7 +200,9 @@ def select_statements(
         else:
             withheld[why] = withheld.get(why, 0) + 1
     in_package = {s.entity_id for s in kept if s.prop_type != "entity"}
-    final = [s for s in kept if s.entity_id in in_package and (s.prop_type != "entity" or s.value in in_package)]
+    final = [
+        s for s in kept if s.entity_id in in_package and (s.prop_type != "entity" or s.value in in_package)
+    ]
     if len(final) < len(kept):
         withheld["reference_outside_package"] = len(kept) - len(final)
     return final, dict(sorted(withheld.items()))
@@ -261,7 +266,9 @@ def disseminate(
         "classification": highest([s.classification for s in statements]).value,
         "signature": {"algorithm": "Ed25519", "public_key": public_key_text(key)},
     }
-    manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
     created_dir = not out.exists()
     try:
         with store.engine.begin() as conn:

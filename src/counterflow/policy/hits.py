@@ -30,7 +30,7 @@ from sqlalchemy import insert, select
 
 from counterflow.errors import AccessDenied, ConfigurationError, InvalidValue
 from counterflow.model.agencies import agency_country
-from counterflow.model.handling import HandlingScheme, Handling
+from counterflow.model.handling import Handling, HandlingScheme
 from counterflow.model.normalise import (
     normalise_crypto_wallet,
     normalise_date,
