@@ -65,6 +65,7 @@ COMMAND_MODULES = (
     "scenario_cmd",
     "demo_cmd",
     "policy_cmd",
+    "graph_cmd",
     "policy_extra_cmd",
 )
 for _name in COMMAND_MODULES:

@@ -42,6 +42,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 
 from counterflow.errors import AccessDenied, ConfigurationError, NotFound
 from counterflow.model.agencies import validate_agency
@@ -51,9 +52,8 @@ from counterflow.model.visibility import Agreement, Viewer, handling_allows
 from counterflow.policy import registry
 from counterflow.settings import Settings
 from counterflow.store import audit_chain
-from counterflow.store.schema import statements as statement_table
+from counterflow.store.schema_policy import protected_entities
 from counterflow.store.sql import SqlStore
-from counterflow.store.visibility import protected_entities
 
 FORMAT = "counterflow.package/1"
 SIGNING_KEY_ENV = "COUNTERFLOW_SIGNING_KEY_FILE"
@@ -143,7 +143,8 @@ def _protected(store: SqlStore, ids: list[str]) -> set[str]:
     out: set[str] = set()
     with store.engine.connect() as conn:
         for start in range(0, len(ids), 500):
-            q = protected_entities().where(statement_table.c.entity_id.in_(ids[start : start + 500]))
+            chunk = ids[start : start + 500]
+            q = select(protected_entities.c.entity_id).where(protected_entities.c.entity_id.in_(chunk))
             out.update(str(e) for e in conn.execute(q).scalars())
     return out
 

@@ -41,6 +41,7 @@ from counterflow.policy.review_groups import (
     load_config,
 )
 from counterflow.store import audit_chain
+from counterflow.store.safeguards import recheck_protected
 from counterflow.store.schema import reports, statements
 from counterflow.store.schema_policy import audit_log, reviews, selector_index, tasks
 from counterflow.store.sql import SqlStore
@@ -275,6 +276,7 @@ def erase(store: SqlStore, viewer: Viewer, report_key: str, reason: str) -> Eras
                     chunk = touched[start : start + 500]
                     q = select(st.c.entity_id).where(st.c.entity_id.in_(chunk)).distinct()
                     remaining.update(conn.execute(q).scalars())
+                recheck_protected(conn, touched)
                 if sqlite:  # merge the full-text index so deleted terms leave its segments too
                     conn.exec_driver_sql("INSERT INTO statement_fts(statement_fts) VALUES ('optimize')")
                 selectors = conn.execute(

@@ -57,13 +57,31 @@ def _v3_policy(conn: Connection, dialect: str) -> None:
     schema.metadata.create_all(conn, tables=[schema.meta, *POLICY_TABLES], checkfirst=True)
 
 
+def _v2_resolution(conn: Connection, dialect: str) -> None:
+    schema.metadata.create_all(conn, tables=[schema.resolve_runs, schema.resolve_judgements], checkfirst=True)
+
+
+def _v4_protected(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_policy import protected_entities
+
+    protected_entities.create(conn, checkfirst=True)
+    conn.execute(
+        text(
+            "INSERT INTO protected_entities (entity_id) SELECT DISTINCT entity_id FROM statements "
+            "WHERE prop_type = 'role' AND value IN ('victim', 'witness', 'minor')"
+        )
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
+    (2, "entity resolution: judgements ledger and runs", _v2_resolution),
     (
         3,
         "policy: agencies, users, tokens, agreements, processing log, selector index, reviews, tasks",
         _v3_policy,
     ),
+    (4, "protected entities (victims, witnesses, minors) as a keyed index", _v4_protected),
 ]
 
 

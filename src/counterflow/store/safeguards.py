@@ -11,17 +11,48 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.store.rows import StatementRow
-from counterflow.store.schema import STATEMENT_COLUMNS
-from counterflow.store.schema_policy import tasks
+from counterflow.store.schema import STATEMENT_COLUMNS, statements
+from counterflow.store.schema_policy import protected_entities, tasks
 
 _C = {name: i for i, name in enumerate(STATEMENT_COLUMNS)}
 NOTIFY_ROLES = {"victim": "reported as a victim", "minor": "reported as a minor (17 or under)"}
 TASK_KIND = "nrm_duty_to_notify"
+
+
+PROTECTED_VALUES = frozenset(r.value for r in PROTECTED_ROLES)
+
+
+def mark_protected(conn: Connection, rows: list[StatementRow]) -> None:
+    """Record the entities these rows flag as victim, witness or minor (``protected_entities``)."""
+    ids = sorted(
+        {r[_C["entity_id"]] for r in rows if r[_C["prop"]] == "role" and r[_C["value"]] in PROTECTED_VALUES}
+    )
+    if ids:
+        maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            maker(protected_entities).values([{"entity_id": e} for e in ids]).on_conflict_do_nothing()
+        )
+
+
+def recheck_protected(conn: Connection, entity_ids: list[str]) -> None:
+    """After statements were removed: unmark entities no remaining statement flags as protected."""
+    st = statements
+    for start in range(0, len(entity_ids), 500):
+        chunk = entity_ids[start : start + 500]
+        still = select(st.c.entity_id).where(
+            st.c.entity_id.in_(chunk), st.c.prop_type == "role", st.c.value.in_(sorted(PROTECTED_VALUES))
+        )
+        conn.execute(
+            delete(protected_entities).where(
+                protected_entities.c.entity_id.in_(chunk), protected_entities.c.entity_id.not_in(still)
+            )
+        )
 
 
 def open_safeguarding_tasks(conn: Connection, rows: list[StatementRow]) -> int:

@@ -7,7 +7,7 @@ dialect-specific and created by the migrations (FTS5 on SQLite, GIN on PostgreSQ
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
@@ -122,4 +122,42 @@ statements = Table(
         postgresql_where=text("prop_type != 'text'"),
     ),
     Index("ix_statements_report", "report_key"),
+)
+
+# -- entity resolution (migration 2) ---------------------------------------------------------------
+# The judgements ledger: append-only decisions that two entity ids are (positive), are not
+# (negative) or may be (unsure) one entity, by an analyst or by a scorer above its threshold;
+# ``undo`` rows reverse an earlier judgement. Resolved clusters are a pure function of the
+# statements and these rows (counterflow.resolve.ledger).
+resolve_runs = Table(
+    "resolve_runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),  # full | incremental | analyst
+    Column("actor", String(128), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("scorers", Text),  # JSON: kind -> scorer id
+    Column("models", Text),  # JSON: kind -> trained Splink model
+    Column("summary", Text),  # JSON: counts and inputs
+)
+
+resolve_judgements = Table(
+    "resolve_judgements",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("left_id", String(200), nullable=False),
+    Column("right_id", String(200), nullable=False),
+    Column("judgement", String(10), nullable=False),  # positive | negative | unsure | undo
+    Column("source", String(10), nullable=False),  # analyst | machine
+    Column("actor", String(128), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("score", Float),
+    Column("scorer", String(120)),
+    Column("reason", Text),
+    Column("run_id", String(40)),
+    Column("target", String(40)),  # the judgement an undo reverses
+    Index("ix_resolve_judgements_left", "left_id"),
+    Index("ix_resolve_judgements_right", "right_id"),
+    Index("ix_resolve_judgements_run", "run_id"),
 )

@@ -130,6 +130,14 @@ tasks = Table(
     Index("ux_tasks_kind_entity", "kind", "entity_id", unique=True),
 )
 
+# Derived from role statements (victim, witness, minor), kept in step by writes and erasure:
+# the visibility rule asks "is this entity protected?" for every candidate row.
+protected_entities = Table(
+    "protected_entities",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+)
+
 POLICY_TABLES = [
     agencies,
     users,

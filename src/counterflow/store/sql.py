@@ -36,9 +36,9 @@ from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Vi
 from counterflow.store import audit_chain, schema, schema_policy
 from counterflow.store.migrations import migrate
 from counterflow.store.rows import StatementRow, row_to_statement
-from counterflow.store.safeguards import open_safeguarding_tasks
+from counterflow.store.safeguards import mark_protected, open_safeguarding_tasks
 from counterflow.store.selectors import selector_rows
-from counterflow.store.visibility import protected_entities, restrict, visible
+from counterflow.store.visibility import restrict, visible
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,7 @@ class SqlStore:
                     if selectors:
                         conn.execute(schema_policy.selector_index.insert(), selectors)
                 open_safeguarding_tasks(conn, rows)
+                mark_protected(conn, rows)
                 audit_chain.append(
                     conn,
                     actor=actor,
@@ -401,7 +402,9 @@ class SqlStore:
 
     def _protected_ids(self) -> list[str]:
         with self.engine.connect() as conn:
-            return [str(e) for e in conn.execute(protected_entities().distinct()).scalars()]
+            return [
+                str(e) for e in conn.execute(select(schema_policy.protected_entities.c.entity_id)).scalars()
+            ]
 
 
 _FTS = table("statement_fts", column("rowid"), column("rank"), column("statement_fts"))

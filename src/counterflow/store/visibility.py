@@ -11,19 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, false, or_
 
 from counterflow.model.handling import HANDLING_CODES
-from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.visibility import Agreement, Viewer, handling_allows
 from counterflow.store.schema import statements
+from counterflow.store.schema_policy import protected_entities
 
-PROTECTED_VALUES = sorted(r.value for r in PROTECTED_ROLES)
 
-
-def protected_entities(table: Table = statements) -> Select[tuple[str]]:
-    """Entity ids some statement flags as victim, witness or minor."""
-    return select(table.c.entity_id).where(table.c.prop_type == "role", table.c.value.in_(PROTECTED_VALUES))
+def is_protected(table: Table = statements) -> ColumnElement[bool]:
+    """Whether a row's entity is flagged victim, witness or minor (``protected_entities``, by key)."""
+    return exists().where(protected_entities.c.entity_id == table.c.entity_id)
 
 
 def _handling_clause(table: Table, agreement: Agreement) -> ColumnElement[bool]:
@@ -43,20 +41,27 @@ def _handling_clause(table: Table, agreement: Agreement) -> ColumnElement[bool]:
 
 
 def visible(viewer: Viewer, table: Table = statements) -> ColumnElement[bool] | None:
-    """The condition a statement row must meet to be shown to ``viewer``; None means no limit."""
+    """The condition a statement row must meet to be shown to ``viewer``; None means no limit.
+
+    own agency OR an agreement including protected persons OR (an agreement excluding them AND
+    the entity is not protected): the protection lookup is written once, and only reached for
+    rows no other branch admits.
+    """
     if viewer.open:
         return None
     own = and_(table.c.agency == viewer.agency, table.c.class_level <= viewer.clearance.level)
-    shared = []
+    including: list[ColumnElement[bool]] = []
+    excluding: list[ColumnElement[bool]] = []
     for owner, agreement in sorted(viewer.shares.items()):
         ceiling = min(viewer.clearance.level, agreement.max_classification.level)
         clause = and_(
             table.c.agency == owner, table.c.class_level <= ceiling, _handling_clause(table, agreement)
         )
-        if not agreement.include_protected:
-            clause = and_(clause, table.c.entity_id.not_in(protected_entities(table)))
-        shared.append(clause)
-    return or_(own, *shared)
+        (including if agreement.include_protected else excluding).append(clause)
+    branches = [own, *including]
+    if excluding:
+        branches.append(and_(or_(*excluding), ~is_protected(table)))
+    return or_(*branches)
 
 
 def restrict(query: Select[Any], viewer: Viewer, table: Table = statements) -> Select[Any]:
