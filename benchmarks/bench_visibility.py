@@ -2,9 +2,9 @@
 
 Claim (issue 6): the visibility filter costs at most 1.5x on search and entity reads.
 Baseline: the same store methods read by the open operator (no condition added).
-Viewer: a UK-unit analyst with an agreement from every other agency (the widest,
-costliest filter: one clause per owner, each with handling codes and the protected-person
-exclusion), clearance OFFICIAL-SENSITIVE.
+Viewer: a UK-unit analyst with an agreement from every other agency (the widest filter:
+every owner, half of them with accepted conditions, handling codes per agreement and the
+protected-person exclusion), clearance OFFICIAL-SENSITIVE.
 
     .venv/bin/python benchmarks/bench_visibility.py --workdir /tmp/bench1m   # reuses bench_ingest's store
 """
