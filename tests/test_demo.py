@@ -26,6 +26,10 @@ def test_demo_json(tmp_path, monkeypatch):
     search = summary["search"]
     assert search["query"] and len(search["agencies"]) >= 2  # one name, written in Cyrillic, found elsewhere
     assert search["searched_by"] == "gb_ukbsu.analyst"
+    network = summary["network"]
+    assert network["persons"] > 100 and network["protected_persons"] > 0
+    assert len(network["plan"]["targets"]) == 5 and network["plan"]["protected_never_targeted"]
+    assert network["plan"]["lcc_after_k"] < network["plan"]["lcc_initial"]
 
     again = json.loads(CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "world"), "--json"]).output)
     assert again["ingest"]["reports_added"] == 0
