@@ -27,10 +27,10 @@ CODES = [(s.value, c) for s, codes in HANDLING_CODES.items() for c in codes]
 G = Grading.parse("4x4", "B", "2")
 
 
-def build_store(path) -> tuple[SqlStore, list[dict]]:
+def build_store(url: str) -> tuple[SqlStore, list[dict]]:
     """Every agency × classification × handling code, half of the entities protected."""
     rng = random.Random(5)
-    store = SqlStore(f"sqlite:///{path}")
+    store = SqlStore(url)
     facts = []
     combos = itertools.product(AGENCIES, list(Classification), CODES)
     for n, (agency, cls, (scheme, code)) in enumerate(combos, start=1):
@@ -125,9 +125,21 @@ def build_store(path) -> tuple[SqlStore, list[dict]]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    store, facts = build_store(tmp_path_factory.mktemp("vis") / "v.sqlite")
+    store, facts = build_store(f"sqlite:///{tmp_path_factory.mktemp('vis') / 'v.sqlite'}")
     yield store, facts
     store.close()
+
+
+@pytest.fixture(scope="module")
+def pg_world():
+    """The same store on PostgreSQL (fewer examples there: it is the slower one)."""
+    from conftest import _pg_database
+
+    databases = _pg_database()
+    store, facts = build_store(next(databases))
+    yield store, facts
+    store.close()
+    databases.close()
 
 
 agreements = st.builds(
@@ -163,9 +175,7 @@ def expected(viewer, facts):
     }
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(viewer=viewers)
-def test_every_read_path_shows_exactly_what_the_rule_allows(world, viewer):
+def check_read_paths(world, viewer):
     store, facts = world
     allowed = expected(viewer, facts)
     # streaming read (graph building, exports and analytics read this way)
@@ -192,11 +202,38 @@ def test_every_read_path_shows_exactly_what_the_rule_allows(world, viewer):
         assert found == {f["id"] for f in by_entity[entity] if f["phone"] and f["id"] in allowed}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(viewer=viewers)
-def test_search_and_names_only_visible(world, viewer):
+def check_search(world, viewer):
     store, facts = world
     allowed = expected(viewer, facts)
     named = {f["entity"] for f in facts if f["id"] in allowed and f["prop"] == "name"}
     assert {h.entity_id for h in store.search("Alpha", viewer=viewer, limit=10_000)} == named
     assert {e.entity_id for e in store.name_index(viewer=viewer)} == named
+
+
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=1500, **SETTINGS)
+@given(viewer=viewers)
+def test_every_read_path_shows_exactly_what_the_rule_allows(world, viewer):
+    check_read_paths(world, viewer)
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(viewer=viewers)
+def test_search_and_names_only_visible(world, viewer):
+    check_search(world, viewer)
+
+
+@pytest.mark.postgres
+@settings(max_examples=150, **SETTINGS)
+@given(viewer=viewers)
+def test_every_read_path_on_postgresql(pg_world, viewer):
+    check_read_paths(pg_world, viewer)
+
+
+@pytest.mark.postgres
+@settings(max_examples=60, **SETTINGS)
+@given(viewer=viewers)
+def test_search_on_postgresql(pg_world, viewer):
+    check_search(pg_world, viewer)
