@@ -24,8 +24,19 @@ from counterflow.model.handling import Classification
 from counterflow.model.visibility import Agreement, Viewer
 from counterflow.store import SqlStore
 
-AGENCIES = ["ba_sipa", "be_police", "de_bpol", "eu_europol", "fr_ocriest", "gb_nca", "gr_police", "hr_mup",
-            "hu_police", "mk_mvr", "rs_mup"]
+AGENCIES = [
+    "ba_sipa",
+    "be_police",
+    "de_bpol",
+    "eu_europol",
+    "fr_ocriest",
+    "gb_nca",
+    "gr_police",
+    "hr_mup",
+    "hu_police",
+    "mk_mvr",
+    "rs_mup",
+]
 
 
 def timed(fn, items) -> float:  # type: ignore[no-untyped-def]
@@ -36,7 +47,9 @@ def timed(fn, items) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cf-bench-vis"))
     parser.add_argument("--statements", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
@@ -44,14 +57,29 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.workdir / "ours.sqlite"
     if not db.exists():
-        subprocess.run([sys.executable, str(Path(__file__).parent / "bench_ingest.py"), "--statements",
-                        str(args.statements), "--workdir", str(args.workdir), "--skip-baseline"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).parent / "bench_ingest.py"),
+                "--statements",
+                str(args.statements),
+                "--workdir",
+                str(args.workdir),
+                "--skip-baseline",
+            ],
+            check=True,
+        )
     copy = args.workdir / "vis.sqlite"
     shutil.copy(db, copy)
     store = SqlStore(f"sqlite:///{copy}")
     operator = Viewer.operator()
-    uk = Viewer("bench", "gb_ukbsu", Classification.OFFICIAL_SENSITIVE, frozenset({"analyst"}),
-                tuple(Agreement(a, "gb_ukbsu", accepts_conditions=(i % 2 == 0)) for i, a in enumerate(AGENCIES)))
+    uk = Viewer(
+        "bench",
+        "gb_ukbsu",
+        Classification.OFFICIAL_SENSITIVE,
+        frozenset({"analyst"}),
+        tuple(Agreement(a, "gb_ukbsu", accepts_conditions=(i % 2 == 0)) for i, a in enumerate(AGENCIES)),
+    )
     total = store.stats(viewer=operator)["statements"]
     rng = random.Random(1)
     names = [s for s in store.iter_statements(viewer=operator, prop_types=["name"], batch=5000)]
@@ -61,16 +89,18 @@ def main() -> None:
 
     rows = []
     for label, fn in (
-        ("search (first name, 20 hits)", lambda v: (lambda q: store.search(q, viewer=v, limit=20))),
-        ("entity read (all statements)", lambda v: (lambda e: store.statements_for_entities([e], viewer=v))),
+        ("search (first name, 20 hits)", lambda v: lambda q: store.search(q, viewer=v, limit=20)),
+        ("entity read (all statements)", lambda v: lambda e: store.statements_for_entities([e], viewer=v)),
     ):
         items = queries if label.startswith("search") else entities
         fn(operator)(items[0])  # warm caches
         base = statistics.median(timed(fn(operator), items) for _ in range(3))
         filtered = statistics.median(timed(fn(uk), items) for _ in range(3))
         rows.append((label, base * 1000, filtered * 1000, filtered / base))
-    print(f"\nstore: {total:,} statements; viewer gb_ukbsu with {len(uk.shares)} agreements; "
-          f"{args.queries} queries each, median of 3 runs")
+    print(
+        f"\nstore: {total:,} statements; viewer gb_ukbsu with {len(uk.shares)} agreements; "
+        f"{args.queries} queries each, median of 3 runs"
+    )
     print(f"{'read':34} {'unfiltered ms':>14} {'filtered ms':>12} {'ratio':>7}")
     for label, base_ms, filt_ms, ratio in rows:
         print(f"{label:34} {base_ms:>14.2f} {filt_ms:>12.2f} {ratio:>6.2f}x")
