@@ -133,9 +133,9 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pg_world():
     """The same store on PostgreSQL (fewer examples there: it is the slower one)."""
-    from conftest import _pg_database
+    from pgtools import pg_database
 
-    databases = _pg_database()
+    databases = pg_database()
     store, facts = build_store(next(databases))
     yield store, facts
     store.close()
