@@ -149,6 +149,15 @@ class Grading:
         w = _SOURCE_WEIGHT[self.common_source] * _INFORMATION_WEIGHT[self.common_information]
         return round(w * (0.1 if self.suspected_false else 1.0), 4)
 
+    def to_dict(self) -> dict[str, str]:
+        """The grade as shown to people and scripts: native scheme and codes, and the common reading."""
+        return {
+            "scheme": self.scheme.value,
+            "source": self.source,
+            "information": self.information,
+            "common": self.common,
+        }
+
     def describe(self) -> str:
         return (
             f"{self.scheme.value} {self.native}: source {SOURCE_CODES[self.scheme][self.source]}; "

@@ -117,6 +117,9 @@ class Handling:
     def label(self) -> str:
         return f"{self.scheme.value} {self.code}"
 
+    def to_dict(self) -> dict[str, str | None]:
+        return {"scheme": self.scheme.value, "code": self.code, "conditions": self.conditions}
+
     def describe(self) -> str:
         base = f"{self.label}: {HANDLING_CODES[self.scheme][self.code]}"
         return f"{base}; conditions: {self.conditions}" if self.conditions else base

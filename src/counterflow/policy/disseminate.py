@@ -166,17 +166,8 @@ def _record(s: Statement, entity: dict[str, str], report: dict[str, str], sid: s
         "reported_at": s.reported_at,
         "first_seen": s.first_seen,
         "last_seen": s.last_seen,
-        "grading": {
-            "scheme": s.grading.scheme.value,
-            "source": s.grading.source,
-            "information": s.grading.information,
-            "common": s.grading.common,
-        },
-        "handling": {
-            "scheme": s.handling.scheme.value,
-            "code": s.handling.code,
-            "conditions": s.handling.conditions,
-        },
+        "grading": s.grading.to_dict(),
+        "handling": s.handling.to_dict(),
         "classification": s.classification.value,
     }
 
