@@ -67,6 +67,7 @@ COMMAND_MODULES = (
     "policy_cmd",
     "graph_cmd",
     "policy_extra_cmd",
+    "resolve_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

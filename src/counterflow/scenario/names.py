@@ -491,3 +491,54 @@ def written_name(
             f = typo(rng, f)
     full = f"{f.upper()} {g}" if rng.random() < swap else f"{g} {f}"
     return full, g, f
+
+
+# -- Arabic-script renderings ----------------------------------------------------------------------
+# Added for the resolution evaluation (issue 4): some agencies copy names of Arabic, Kurdish and
+# Afghan subjects from documents or phone contacts as written there, in Arabic script (Arabic
+# spelling; Kurdish Sorani and Dari/Pashto letters where those communities use them). Spellings are
+# the usual ones of each name; a name with a part missing here is not rendered.
+ARABIC_SCRIPT: dict[str, str] = {
+    # Arabic
+    "Mohammed": "محمد", "Ahmad": "أحمد", "Ali": "علي", "Omar": "عمر", "Mahmoud": "محمود", "Khaled": "خالد",
+    "Hassan": "حسن", "Hussein": "حسين", "Yousef": "يوسف", "Ibrahim": "إبراهيم", "Mustafa": "مصطفى",
+    "Abdullah": "عبدالله", "Karim": "كريم", "Samir": "سمير", "Tariq": "طارق", "Walid": "وليد",
+    "Bilal": "بلال",
+    "Hamza": "حمزة", "Rami": "رامي", "Fadi": "فادي", "Fatima": "فاطمة", "Aisha": "عائشة", "Mariam": "مريم",
+    "Noor": "نور", "Layla": "ليلى", "Rania": "رانيا", "Huda": "هدى", "Zainab": "زينب", "Haddad": "حداد",
+    "Khalil": "خليل", "Saleh": "صالح", "Mansour": "منصور", "Nasser": "ناصر", "Darwish": "درويش",
+    "Obeidi": "عبيدي", "Hamdan": "حمدان", "Khatib": "خطيب", "Yassin": "ياسين", "Jabouri": "جبوري",
+    "Qasim": "قاسم", "Amrani": "عمراني", "Benali": "بنعلي",
+    # Kurdish (Sorani)
+    "Aram": "ئارام", "Karwan": "کاروان", "Rebwar": "ڕێبوار", "Hiwa": "هیوا", "Dilshad": "دلشاد",
+    "Shwan": "شوان", "Sherzad": "شێرزاد", "Azad": "ئازاد", "Kawa": "کاوە", "Rekan": "ڕێکان", "Hemin": "هێمن",
+    "Barzan": "بارزان", "Soran": "سۆران", "Zana": "زانا", "Ari": "ئاری", "Bakhtiyar": "بەختیار",
+    "Shilan": "شیلان", "Nazdar": "نازدار", "Jwan": "جوان", "Avin": "ئاڤین", "Lana": "لانا", "Shno": "شنۆ",
+    "Ahmed": "ئەحمەد", "Abdulrahman": "عەبدولڕەحمان", "Rasul": "ڕەسوڵ", "Aziz": "عەزیز", "Hamid": "حەمید",
+    "Qadir": "قادر", "Mahmud": "مەحمود", "Faraj": "فەرەج", "Osman": "عوسمان", "Jabbar": "جەبار",
+    "Khoshnaw": "خۆشناو",
+    # Dari / Pashto
+    "Mohammad": "محمد", "Abdul": "عبد", "Rahman": "الرحمن", "Gul": "گل", "Rahmatullah": "رحمت\u200cالله",
+    "Zabiullah": "ذبیح\u200cالله", "Farid": "فرید", "Naveed": "نوید", "Jawad": "جواد", "Wahid": "وحید",
+    "Samiullah": "سمیع\u200cالله", "Habib": "حبیب", "Asad": "اسد", "Javed": "جاوید", "Imran": "عمران",
+    "Zarghona": "زرغونه", "Nadia": "نادیه", "Shabnam": "شبنم", "Malalai": "ملالی", "Ahmadi": "احمدی",
+    "Hakimi": "حکیمی", "Karimi": "کریمی", "Rahimi": "رحیمی", "Stanikzai": "ستانکزی", "Popal": "پوپل",
+    "Wardak": "وردک", "Safi": "صافی", "Noori": "نوری", "Sultani": "سلطانی", "Mohammadi": "محمدی",
+    "Amiri": "امیری", "Hotak": "هوتک", "Khan": "خان", "Shinwari": "شینواری",
+}  # fmt: skip
+ARABIC_SCRIPT_ORIGINS = frozenset({"ar", "ku", "ps"})
+
+
+def to_arabic(name: str) -> str | None:
+    """A Latin pool name in Arabic script (``Mohammed Al-Hassan`` → ``محمد الحسن``), or None."""
+    words: list[str] = []
+    for word in name.split(" "):
+        article = ""
+        for prefix in ("Al-", "El-"):
+            if word.startswith(prefix):
+                article, word = "ال", word[len(prefix) :]
+        written = ARABIC_SCRIPT.get(word)
+        if written is None:
+            return None
+        words.append(article + written)
+    return " ".join(words)

@@ -11,11 +11,15 @@ from typing import Any
 from counterflow.model.statement import make_entity_id
 from counterflow.scenario import agencies as ag
 from counterflow.scenario.identifiers import cyrillic_lookalikes
-from counterflow.scenario.names import to_cyrillic, to_greek, written_name
+from counterflow.scenario.names import ARABIC_SCRIPT_ORIGINS, to_arabic, to_cyrillic, to_greek, written_name
 from counterflow.scenario.world import Person, Vehicle
 from counterflow.scenario.writer import Output
 
 SLAVIC = frozenset({"sr", "bs", "hr", "mk"})
+# Agencies that sometimes write Arabic-script names as found in documents, and how often (issue 4).
+ARABIC_WRITERS: dict[str, float] = {
+    "gb_nca": 0.2, "eu_europol": 0.15, "de_bpol": 0.1, "fr_ocriest": 0.1, "be_police": 0.1,
+}  # fmt: skip
 JMBG_READERS = frozenset({"rs_mup", "mk_mvr", "ba_sipa", "hr_mup", "gb_ukbsu", "eu_europol"})
 
 
@@ -42,6 +46,8 @@ class Renderer:
     def __init__(self, seed: int, out: Output) -> None:
         self.out = out
         self.state = {a.code: AgencyState(a, random.Random(f"{seed}:agency:{a.code}")) for a in ag.AGENCIES}
+        # Arabic script draws from its own streams, so every other choice stays as it was.
+        self.arabic_rng = {code: random.Random(f"{seed}:arabic:{code}") for code in ARABIC_WRITERS}
 
     def forget(self, idx: int) -> None:
         """Drop register entries of a person who left the world (bounded memory for migrants)."""
@@ -63,6 +69,18 @@ class Renderer:
         g, f = conv(given), conv(family)
         return (f"{f.upper()} {g}" if swapped else f"{g} {f}"), g, f
 
+    def _arabic(self, st: AgencyState, p: Person, full: str, given: str, family: str) -> tuple[str, str, str]:
+        """Some agencies copy Arabic/Kurdish/Afghan names as written in the subject's documents."""
+        rate = ARABIC_WRITERS.get(st.agency.code, 0.0)
+        if not rate or p.origin not in ARABIC_SCRIPT_ORIGINS:
+            return full, given, family
+        if self.arabic_rng[st.agency.code].random() >= rate:
+            return full, given, family
+        g, f = to_arabic(p.given), to_arabic(p.family)
+        if g is None or f is None:
+            return full, given, family
+        return f"{g} {f}", g, f
+
     def record(self, st: AgencyState, p: Person) -> tuple[Record, bool]:
         """The agency's record of a person: reused most of the time, sometimes a fresh duplicate record."""
         rec = st.people.get(p.idx)
@@ -79,6 +97,7 @@ class Renderer:
             typo_rate=a.typo_rate,
         )
         full, g, f = self._script(st, p, g, f, rng.random() < a.swap_rate)
+        full, g, f = self._arabic(st, p, full, g, f)
         st.entities += 1
         partial = p.birth_partial if rng.random() < 0.7 else (2 if rng.random() < a.partial_rate else 0)
         rec = Record(f"p{st.entities}", full, g, f, partial)

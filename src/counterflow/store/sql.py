@@ -380,6 +380,17 @@ class SqlStore:
                     ),
                 )
 
+    def visible_entities(self, entity_ids: Iterable[str], *, viewer: Viewer) -> set[str]:
+        """Those of ``entity_ids`` with at least one statement the viewer may see."""
+        ids = sorted(set(entity_ids))
+        st = schema.statements
+        out: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                q = select(st.c.entity_id).where(st.c.entity_id.in_(ids[start : start + 500])).distinct()
+                out.update(str(e) for e in conn.execute(restrict(q, viewer)).scalars())
+        return out
+
     def sharing(self) -> Sharing:
         """Agreements in force; an open store when no agency is registered (model.visibility)."""
         ag, ags = schema_policy.agreements, schema_policy.agencies

@@ -1,0 +1,119 @@
+"""Candidate pairs: which records get scored.
+
+Keys are built so that the spellings and scripts of one name fall together: a name's parts are
+reduced to consonant skeletons (``Mohammed`` = ``Мухамед`` = ``Μωχάμεντ`` = ``محمد`` → ``mhmd``,
+see :mod:`counterflow.resolve.names`) and every record gets
+
+* ``n:`` one key per pair of its part skeletons (``hsn|mhmd``): the order of parts, a family name
+  written first, particles and vowels do not matter;
+* ``y:`` each part skeleton with the birth year (one part mistyped or missing);
+* ``i:`` one key per pair of the first two letters of its parts (a typo that drops a consonant);
+* ``d:`` the full birth date with the first letter of each part's skeleton (a name badly garbled
+  but the same date);
+* ``s:`` each selector and document (phone, email, passport…), so that records sharing a
+  shared selector are still scored.
+
+A key whose block holds more records than its type allows (``MAX_BLOCK_BY_TYPE``: 200 for name
+pairs, 100 for a part with a year or a date, 40 for first letters) is not used (a very common
+name and year): its pairs are too many and each too weak. Pairs are made in DuckDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from counterflow.resolve.records import Record
+
+BLOCKING_VERSION = "blocking-1"
+MAX_BLOCK = 400
+# The largest usable block per key type: the weaker the key, the smaller its blocks must be.
+MAX_BLOCK_BY_TYPE = {"n": 200, "y": 100, "d": 100, "i": 40, "s": MAX_BLOCK, "w": MAX_BLOCK}
+
+
+def record_keys(rec: Record) -> list[str]:
+    """The blocking keys of one record (see the module docstring)."""
+    skels = sorted({p.skeleton for p in rec.parts if p.skeleton})
+    keys: list[str] = []
+    for i, a in enumerate(skels):
+        for b in skels[i + 1 :]:
+            keys.append(f"n:{a}|{b}")
+    if len(skels) == 1:
+        keys.append(f"n:{skels[0]}")
+    heads = sorted({p.latin[:2] for p in rec.parts if not p.pattern and len(p.latin) >= 2})
+    for i, a in enumerate(heads):
+        for b in heads[i + 1 :]:
+            keys.append(f"i:{a}|{b}")
+    year = rec.dob[:4] if rec.dob else None
+    if year:
+        keys.extend(f"y:{s}|{year}" for s in skels)
+    if rec.dob and len(rec.dob) == 10:
+        keys.extend(f"d:{rec.dob}|{s[0]}" for s in skels)
+    keys.extend(f"s:{s}" for s in rec.selectors)
+    keys.extend(f"s:{s}" for s in rec.docs)
+    for w in rec.weak_ids:
+        keys.append(f"w:{w}")
+    return keys
+
+
+def cap_expr(max_block: int = MAX_BLOCK) -> str:
+    """SQL: the largest usable block for the key in column ``bkey`` (by its type letter)."""
+    caps = " ".join(f"WHEN '{t}' THEN {min(cap, max_block)}" for t, cap in sorted(MAX_BLOCK_BY_TYPE.items()))
+    return f"CASE substr(bkey, 2, 1) {caps} ELSE {int(max_block)} END"
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingStats:
+    records: int
+    keys: int
+    blocks_dropped: int
+    pairs: int
+
+
+def keys_table(records: Sequence[Record]) -> pa.Table:
+    uids: list[int] = []
+    keys: list[str] = []
+    for rec in records:
+        if rec.kind == "object":
+            continue
+        for key in record_keys(rec):
+            uids.append(rec.uid)
+            keys.append(f"{rec.kind[0]}{key}")
+    return pa.table({"uid": pa.array(uids, pa.int64()), "bkey": pa.array(keys, pa.string())})
+
+
+def candidate_pairs(
+    con: duckdb.DuckDBPyConnection, records: Sequence[Record], *, max_block: int = MAX_BLOCK
+) -> BlockingStats:
+    """Create table ``cf_pairs(l, r)`` (l < r) of candidate pairs and ``cf_keys(uid, bkey)``."""
+    keys = keys_table(records)
+    con.register("cf_keys_arrow", keys)
+    con.execute("CREATE OR REPLACE TABLE cf_keys AS SELECT DISTINCT uid, bkey FROM cf_keys_arrow")
+    con.unregister("cf_keys_arrow")
+    limit = cap_expr(max_block)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE cf_blocks AS SELECT bkey, count(*) AS n, {limit} AS cap "
+        "FROM cf_keys GROUP BY bkey"
+    )
+    dropped = con.execute("SELECT count(*) FROM cf_blocks WHERE n > cap").fetchone()
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE cf_pairs AS
+        WITH usable AS (
+            SELECT k.uid, k.bkey FROM cf_keys k
+            JOIN (SELECT bkey FROM cf_blocks WHERE n BETWEEN 2 AND cap) b USING (bkey)
+        )
+        SELECT DISTINCT a.uid AS l, b.uid AS r
+        FROM usable a JOIN usable b ON a.bkey = b.bkey AND a.uid < b.uid
+        """
+    )
+    n_pairs = con.execute("SELECT count(*) FROM cf_pairs").fetchone()
+    return BlockingStats(
+        records=len(records),
+        keys=keys.num_rows,
+        blocks_dropped=int(dropped[0]) if dropped else 0,
+        pairs=int(n_pairs[0]) if n_pairs else 0,
+    )

@@ -1,0 +1,60 @@
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from counterflow.cli.main import app
+from counterflow.errors import InvalidValue
+from counterflow.resolve.ftm_io import read_ftm_lines
+from counterflow.resolve.service import resolve_file
+
+runner = CliRunner()
+
+
+def test_contract_one_row_per_entity_singletons_included(entities_file, tmp_path):
+    out = tmp_path / "clusters.csv"
+    extra = {
+        "id": "rs-mup.e1",
+        "schema": "Associate",
+        "properties": {"person": ["rs-mup.p3"]},
+        "datasets": ["rs_mup"],
+    }
+    with entities_file.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(extra) + "\n")
+    result = runner.invoke(app, ["resolve", "--input", str(entities_file), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["entity_id", "cluster_id"]
+    ids = {r["entity_id"]: r["cluster_id"] for r in rows}
+    assert len(rows) == 9 and ids["rs-mup.e1"] == "rs-mup.e1" and ids["hu-police.p4"] == "hu-police.p4"
+    assert (
+        len({ids[e] for e in ("eu-europol.p1", "hr-mup.p7", "rs-mup.p3", "gb-nca.p9", "gr-police.p2")}) == 1
+    )
+
+
+def test_contract_is_deterministic(entities_file, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    resolve_file(entities_file, a, actor="t")
+    resolve_file(entities_file, b, actor="t")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_bad_lines_are_all_listed_and_nothing_is_written(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_text(
+        '{"id": "a", "schema": "Person"}\nnot json\n{"id": "", "schema": "Nope"}\n[1]\n', encoding="utf-8"
+    )
+    problems = read_ftm_lines(src.read_text(encoding="utf-8").splitlines()).problems
+    assert [p.where for p in problems] == ["input:2", "input:3.id", "input:3.schema", "input:4"]
+    out = tmp_path / "out.csv"
+    with pytest.raises(InvalidValue, match="4 problem"):
+        resolve_file(src, out, actor="t")
+    assert not out.exists()
+    result = runner.invoke(app, ["resolve", "--input", str(src), "--output", str(out)])
+    assert result.exit_code != 0 and not out.exists()
+
+
+def test_resolve_without_arguments_explains_itself():
+    result = runner.invoke(app, ["resolve"])
+    assert result.exit_code != 0
