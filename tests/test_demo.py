@@ -26,6 +26,12 @@ def test_demo_json(tmp_path, monkeypatch):
     search = summary["search"]
     assert search["query"] and len(search["agencies"]) >= 2  # one name, written in Cyrillic, found elsewhere
     assert search["searched_by"] == "gb_ukbsu.analyst"
+    resolution = summary["resolution"]
+    assert (
+        resolution["counts"]["merges"] > 0
+        and resolution["counts"]["clusters"] < resolution["counts"]["records"]
+    )
+    assert resolution["explained"]["left"] and resolution["explained"]["right"]
     network = summary["network"]
     assert network["persons"] > 100 and network["protected_persons"] > 0
     assert len(network["plan"]["targets"]) == 5 and network["plan"]["protected_never_targeted"]

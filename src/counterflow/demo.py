@@ -155,8 +155,44 @@ def run_demo(
 
     summary["visibility"] = _who_sees_what(store, agencies, say)
     summary["search"] = _cross_script_search(store, say)
+    summary["resolution"] = _resolve(store, say)
     summary["network"] = _network(store, say)
     return summary
+
+
+def _resolve(store: SqlStore, say: Echo) -> dict[str, Any]:
+    """Resolve persons and organisations across agencies and scripts; explain one merge to the UK analyst."""
+    import logging
+
+    from counterflow.resolve import service
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    run = service.run_store(store, actor="demo")
+    seconds = round(time.perf_counter() - t0, 1)
+    counts = run.counts
+    uk = Session.open(store, analyst(UK_UNIT)).viewer
+    example: dict[str, Any] = {}
+    for merge in run.merges:
+        left, right = str(merge.get("left", "")), str(merge.get("right", ""))
+        if left[:2] != right[:2] and store.visible_entities([left, right], viewer=uk) == {left, right}:
+            explained = service.explain_pair(store, left, right, viewer=uk)
+            example = {
+                "left": left,
+                "right": right,
+                "left_names": explained["left"]["names"],
+                "right_names": explained["right"]["names"],
+            }
+            break
+    result = {"run_id": run.run_id, "counts": counts, "seconds": seconds, "explained": example}
+    line = ", ".join(f"{k} {v:,}" for k, v in counts.items() if isinstance(v, int))
+    say(f"[bold]6. resolve[/]   {line} ({seconds} s)")
+    if example:
+        say(
+            f"             e.g. {example['left_names']} ({example['left']}) = {example['right_names']} "
+            f"({example['right']}), explained to the UK analyst"
+        )
+    return result
 
 
 def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
@@ -165,7 +201,12 @@ def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
 
     viewer = Session.open(store, analyst(UK_UNIT)).viewer
     t0 = time.perf_counter()
-    people = person_projection(build_graph(store.iter_statements(viewer=viewer)))
+    from counterflow.resolve import service
+
+    clusters = service.state(store)
+    people = person_projection(
+        build_graph(store.iter_statements(viewer=viewer), canonical=clusters.cluster_of)
+    )
     g = people.to_igraph()
     protected = [v["name"] for v in g.vs if v["protected"]]
     communities = leiden(g, seed=7)
@@ -194,7 +235,7 @@ def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
     }
     names = ", ".join(t["name"] for t in result["plan"]["targets"])
     say(
-        f"[bold]6. network[/]   the UK analyst's view: {g.vcount():,} persons, {g.ecount():,} ties, "
+        f"[bold]7. network[/]   the UK analyst's resolved view: {g.vcount():,} persons, {g.ecount():,} ties, "
         f"{result['communities']} communities; {len(protected)} victims/witnesses/minors are never targets. "
         f"Removing 5 ({names}) cuts the largest component from {m.lcc_initial:.0%} to {m.lcc_after_k:.0%} "
         f"({proposal.chosen}, {result['seconds']} s)"
