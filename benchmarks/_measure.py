@@ -19,8 +19,10 @@ class Run:
     returncode: int
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.1) -> Run:
-    """Run ``cmd``; peak memory is the largest sum of proportional set sizes over the process tree."""
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.5) -> Run:
+    """Run ``cmd``; peak memory is the largest sum of proportional set sizes over the process tree.
+
+    Sampled twice a second: reading every process's smaps costs CPU the measured run needs."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     peak = 0

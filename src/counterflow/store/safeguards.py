@@ -35,9 +35,8 @@ def mark_protected(conn: Connection, rows: list[StatementRow]) -> None:
     )
     if ids:
         maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(
-            maker(protected_entities).values([{"entity_id": e} for e in ids]).on_conflict_do_nothing()
-        )
+        # executemany with one compiled statement (a multi-row VALUES is compiled anew each time)
+        conn.execute(maker(protected_entities).on_conflict_do_nothing(), [{"entity_id": e} for e in ids])
 
 
 def recheck_protected(conn: Connection, entity_ids: list[str]) -> None:
@@ -79,8 +78,6 @@ def open_safeguarding_tasks(conn: Connection, rows: list[StatementRow]) -> int:
     if not found:
         return 0
     maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        maker(tasks).values(list(found.values())).on_conflict_do_nothing(index_elements=["kind", "entity_id"])
-    )
-    conn.execute(stmt)
+    stmt = maker(tasks).on_conflict_do_nothing(index_elements=["kind", "entity_id"])
+    conn.execute(stmt, list(found.values()))
     return len(found)
