@@ -58,8 +58,9 @@ def open_safeguarding_tasks(conn: Connection, rows: list[StatementRow]) -> int:
     """Open (once per person) a duty-to-notify task for each victim or minor in ``rows``."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     found: dict[str, dict[str, Any]] = {}
+    prop, value = _C["prop"], _C["value"]
     for row in rows:
-        if row[_C["prop"]] == "role" and row[_C["value"]] in NOTIFY_ROLES:
+        if row[prop] == "role" and row[value] in NOTIFY_ROLES:
             entity = row[_C["entity_id"]]
             task = found.setdefault(
                 entity,

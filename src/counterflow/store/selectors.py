@@ -71,26 +71,34 @@ def kind_of(schema: str, prop: str) -> str | None:
     return KINDS.get((schema, prop)) or KINDS.get(("*", prop))
 
 
+_SCHEMA, _PROP, _VALUE, _ENTITY = _C["schema"], _C["prop"], _C["value"], _C["entity_id"]
+_HSCHEME, _HCODE = _C["handling_scheme"], _C["handling_code"]
+_PROPS = frozenset(p for _, p in KINDS) | {"name", "birthDate"}
+
+
 def selector_rows(rows: list[StatementRow], key: bytes) -> list[dict[str, Any]]:
     """The selector-index rows for the statement rows of written reports."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     names: dict[str, list[StatementRow]] = defaultdict(list)
     births: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        if (row[_C["handling_scheme"]], row[_C["handling_code"]]) in NOT_INDEXED:
+        prop = row[_PROP]
+        if prop not in _PROPS:  # most rows: one set lookup
             continue
-        schema, prop, value = row[_C["schema"]], row[_C["prop"]], row[_C["value"]]
+        if (row[_HSCHEME], row[_HCODE]) in NOT_INDEXED:
+            continue
+        schema, value = row[_SCHEMA], row[_VALUE]
         if schema == "Person" and prop == "name":
-            names[row[_C["entity_id"]]].append(row)
+            names[row[_ENTITY]].append(row)
         elif schema == "Person" and prop == "birthDate" and len(value) >= 10:
-            births[row[_C["entity_id"]]].append(value[:10])
+            births[row[_ENTITY]].append(value[:10])
         kind = kind_of(schema, prop)
         if kind is not None:
             _add(out, key, kind, value, row)
     for entity_id, name_rows in names.items():
         for birth in births.get(entity_id, []):
             for row in name_rows:
-                _add(out, key, "name_birth", name_birth_value(row[_C["value"]], birth), row)
+                _add(out, key, "name_birth", name_birth_value(row[_VALUE], birth), row)
     return list(out.values())
 
 
