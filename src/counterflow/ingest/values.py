@@ -86,7 +86,7 @@ def clean_value(prop: Property, raw: str, ctx: Context) -> Clean:
     return _clean_cached(prop.schema.name, prop.name, raw, ctx)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _clean_cached(schema_name: str, prop_name: str, raw: str, ctx: Context) -> Clean:
     prop = ftm_model.get(schema_name).properties[prop_name]  # type: ignore[union-attr]
     norm = _normalise(prop, raw, ctx)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
     tuple_,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -83,7 +84,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA cache_size=-32768")
     cur.close()
 
 
@@ -107,6 +108,11 @@ class SqlStore:
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else "?"
+
+    def ping(self) -> None:
+        """A round trip to the database (raises if it cannot be reached)."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -268,6 +274,33 @@ class SqlStore:
         q = select(st).where(st.c.prop_type == prop_type, st.c.prop_type != "text", st.c.value == value)
         with self.engine.connect() as conn:
             return [row_to_statement(dict(r._mapping)) for r in conn.execute(restrict(q, viewer))]
+
+    def entities_with_values(
+        self, prop_type: str, values: Iterable[str], *, viewer: Viewer, limit: int | None = None
+    ) -> dict[str, str]:
+        """Entities (id → schema) with a visible statement of ``prop_type`` equal to one of ``values``:
+        who references these entity ids (``entity``), who holds these phones, e-mails or IBANs."""
+        vals = sorted(set(values))
+        st = schema.statements
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(vals), 500):
+                q = (
+                    select(st.c.entity_id, st.c.schema)
+                    .where(
+                        st.c.prop_type == prop_type,
+                        st.c.prop_type != "text",
+                        st.c.value.in_(vals[start : start + 500]),
+                    )
+                    .distinct()
+                )
+                if limit is not None:
+                    q = q.limit(limit - len(out) + 1)
+                for eid, sch in conn.execute(restrict(q, viewer)):
+                    out.setdefault(str(eid), str(sch))
+                if limit is not None and len(out) > limit:
+                    break
+        return out
 
     def search(self, query: str, *, viewer: Viewer, limit: int = 20) -> list[SearchHit]:
         """Full-text search over visible names and free text; ``query`` is matched as words (AND)."""
