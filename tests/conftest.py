@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from counterflow.store import SqlStore
+
 from pgtools import pg_database
 
 

@@ -15,7 +15,9 @@ ALLOWED = {
     "audit": {"model", "store"},
     "graph": {"model", "store"},
     "resolve": {"model", "store", "ingest"},
-    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve"},
+    "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web"},
+    "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api"},
+    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve", "api"},
 }
 
 

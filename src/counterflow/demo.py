@@ -197,48 +197,23 @@ def _resolve(store: SqlStore, say: Echo) -> dict[str, Any]:
 
 def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
     """The UK analyst's network of persons (what they may see), its brokers, and a disruption plan."""
-    from counterflow.graph import betweenness, build_graph, leiden, person_projection, plan, rank
+    from counterflow.graph.views import network_summary, visible_network
+    from counterflow.resolve import service
 
     viewer = Session.open(store, analyst(UK_UNIT)).viewer
     t0 = time.perf_counter()
-    from counterflow.resolve import service
-
-    clusters = service.state(store)
-    people = person_projection(
-        build_graph(store.iter_statements(viewer=viewer), canonical=clusters.cluster_of)
-    )
-    g = people.to_igraph()
-    protected = [v["name"] for v in g.vs if v["protected"]]
-    communities = leiden(g, seed=7)
-    top = rank(betweenness(g, pivots=256 if g.vcount() > 5000 else None, seed=7), g, top=5)
+    people = visible_network(store, viewer, canonical=service.state(store).cluster_of)
     # Adaptive betweenness on sampled pivots: seconds here; `counterflow dismantle` runs the full planner.
-    proposal = plan(g, strategy="hba", k=5, seed=7, protected=protected, pivots=32)
-    captions = {n.id: n.caption for n in people.nodes.values()}
-    m = proposal.metrics
-    result = {
-        "viewer": viewer.user,
-        "persons": g.vcount(),
-        "ties": g.ecount(),
-        "protected_persons": len(protected),
-        "communities": len(set(communities.membership.values())),
-        "modularity": round(communities.modularity, 3),
-        "brokers": [{"id": e, "name": captions.get(e, e), "betweenness": round(s, 1)} for e, s in top],
-        "plan": {
-            "strategy": proposal.chosen,
-            "targets": [{"id": t, "name": captions.get(t, t)} for t in proposal.targets],
-            "lcc_initial": m.lcc_initial,
-            "lcc_after_k": m.lcc_after_k,
-            "robustness": m.robustness,
-            "protected_never_targeted": not set(proposal.targets) & set(protected),
-        },
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
+    result = {"viewer": viewer.user, **network_summary(people, k=5, strategy="hba", seed=7, pivots=32)}
+    result["seconds"] = round(time.perf_counter() - t0, 2)
+    m = result["plan"]
+    g_n, g_e, n_protected = result["persons"], result["ties"], result["protected_persons"]
     names = ", ".join(t["name"] for t in result["plan"]["targets"])
     say(
-        f"[bold]7. network[/]   the UK analyst's resolved view: {g.vcount():,} persons, {g.ecount():,} ties, "
-        f"{result['communities']} communities; {len(protected)} victims/witnesses/minors are never targets. "
-        f"Removing 5 ({names}) cuts the largest component from {m.lcc_initial:.0%} to {m.lcc_after_k:.0%} "
-        f"({proposal.chosen}, {result['seconds']} s)"
+        f"[bold]7. network[/]   the UK analyst's resolved view: {g_n:,} persons, {g_e:,} ties, "
+        f"{result['communities']} communities; {n_protected} victims/witnesses/minors are never targets. "
+        f"Removing 5 ({names}) cuts the largest component from {m['lcc_initial']:.0%} to "
+        f"{m['lcc_after_k']:.0%} ({m['strategy']}, {result['seconds']} s)"
     )
     return result
 

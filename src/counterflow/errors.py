@@ -9,6 +9,8 @@ The tree::
     ├── ReportConflict               a report id was re-sent with different content
     ├── NotFound                     an entity, report or case does not exist (or is not visible)
     ├── AccessDenied                 the user may not do this (role, justification, handling code)
+    │   └── Unauthenticated          no valid credentials (unknown, expired or revoked token)
+    ├── LimitExceeded                a request is larger or slower than the service allows
     └── StoreError                   the store failed
         └── StoreUnavailable         the database cannot be reached
 
@@ -87,6 +89,14 @@ class AccessDenied(CounterflowError):
     """The user may not do this; the message says what is missing, never what is hidden."""
 
 
+class Unauthenticated(AccessDenied):
+    """No valid credentials; one message whatever the reason (unknown, wrong, expired, revoked)."""
+
+
+class LimitExceeded(CounterflowError):
+    """A request exceeds a limit of the service (body size, result size, time)."""
+
+
 class StoreError(CounterflowError):
     """The store failed."""
 
@@ -102,6 +112,8 @@ STATUS: dict[type[CounterflowError], tuple[int, int]] = {
     ReportRejected: (65, 422),
     ReportConflict: (65, 409),
     NotFound: (66, 404),
+    Unauthenticated: (77, 401),
+    LimitExceeded: (65, 413),
     AccessDenied: (77, 403),
     StoreUnavailable: (69, 503),
     StoreError: (74, 500),

@@ -68,6 +68,7 @@ COMMAND_MODULES = (
     "graph_cmd",
     "policy_extra_cmd",
     "resolve_cmd",
+    "serve_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

@@ -6,14 +6,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from counterflow.audit import log as audit
 from counterflow.cli.context import open_configured_store, open_session
 from counterflow.cli.output import console, emit_json
 from counterflow.model.visibility import UserRole
 from counterflow.policy import registry
-from counterflow.store.schema_policy import tasks as tasks_table
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")]
@@ -214,12 +212,7 @@ def register(app: typer.Typer) -> None:
     def tasks(as_user: AsUser = None, as_json: Json = False) -> None:
         """Safeguarding tasks of your agency: the duty to notify (Modern Slavery Act s52, NRM)
         for the victims and minors it reported."""
-        session = open_session(as_user)
-        q = select(tasks_table).order_by(tasks_table.c.id)
-        if not session.viewer.open:
-            q = q.where(tasks_table.c.agency == session.viewer.agency)
-        with session.store.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(q)]
+        rows = open_session(as_user).tasks()
         if as_json:
             emit_json(rows)
             return

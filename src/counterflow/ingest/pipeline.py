@@ -237,12 +237,15 @@ class Ingestor:
         progress: Progress | None = None,
         workers: int = 1,
         submitter: Submitter | None = None,
+        names: NameIndex | None = None,
     ):
+        """``names``: an index of known names shared between ingestors of one process (the
+        service's); by default read from the store when first needed."""
         self.store = store
         self.batch_statements = batch_statements
         self.progress = progress
         self.workers = workers
-        self._names: NameIndex | None = None
+        self._names: NameIndex | None = names
         self.sharing = store.sharing()
         self.submitter = submitter or Submitter()
         if not self.sharing.open and self.submitter.agency is None:

@@ -19,6 +19,7 @@ a registered, active Counterflow user, who becomes the request's viewer.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from jwt import PyJWK, PyJWKSet
 from sqlalchemy import insert, select, update
 
-from counterflow.errors import AccessDenied, ConfigurationError, CounterflowError, NotFound
+from counterflow.errors import AccessDenied, ConfigurationError, CounterflowError, NotFound, Unauthenticated
 from counterflow.model.visibility import Viewer
 from counterflow.policy import registry
 from counterflow.store.schema_policy import api_tokens
@@ -73,7 +74,7 @@ def parse_token(token: str) -> tuple[str, str]:
     """(id, secret) of a ``cf_<id>_<secret>`` token; AccessDenied if it is not one."""
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
-        raise AccessDenied(DENIED)
+        raise Unauthenticated(DENIED)
     return parts[1], parts[2]
 
 
@@ -100,7 +101,33 @@ def issue_token(store: SqlStore, user_id: str, *, days: int | None = None) -> st
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
 
-def authenticate_token(store: SqlStore, token: str) -> Viewer:
+class VerifiedSecrets:
+    """Tokens whose argon2 check already passed, so a service does not pay it on every request.
+
+    argon2 is slow on purpose (tens of milliseconds); a busy workspace sends a request per
+    click. Only a SHA-256 digest of a verified secret is kept, with the stored hash it was
+    checked against: a re-hashed or replaced token row misses the cache. Revocation, expiry
+    and a disabled user are still read from the store on every request, so they act at once.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._seen: dict[str, tuple[str, str]] = {}  # token id -> (stored hash, sha256 of secret)
+
+    def known(self, token_id: str, stored_hash: str, secret: str) -> bool:
+        return self._seen.get(token_id) == (stored_hash, _digest(secret))
+
+    def remember(self, token_id: str, stored_hash: str, secret: str) -> None:
+        if len(self._seen) >= self.size:
+            self._seen.pop(next(iter(self._seen)))
+        self._seen[token_id] = (stored_hash, _digest(secret))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authenticate_token(store: SqlStore, token: str, cache: VerifiedSecrets | None = None) -> Viewer:
     """The viewer a token stands for; AccessDenied (one message for every reason) otherwise."""
     try:
         token_id, secret = parse_token(token)
@@ -111,13 +138,16 @@ def authenticate_token(store: SqlStore, token: str) -> Viewer:
         row = conn.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
     if row is None:
         _burn()
-        raise AccessDenied(DENIED)
-    try:
-        _HASHER.verify(row.hash, secret)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AccessDenied(DENIED) from None
+        raise Unauthenticated(DENIED)
+    if cache is None or not cache.known(token_id, row.hash, secret):
+        try:
+            _HASHER.verify(row.hash, secret)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            raise Unauthenticated(DENIED) from None
+        if cache is not None:
+            cache.remember(token_id, row.hash, secret)
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= _iso(_now())):
-        raise AccessDenied(DENIED)
+        raise Unauthenticated(DENIED)
     if _HASHER.check_needs_rehash(row.hash):
         with store.engine.begin() as conn:
             conn.execute(
@@ -136,7 +166,7 @@ def _viewer(store: SqlStore, user_id: str) -> Viewer:
     try:
         return registry.viewer_for(store, user_id)
     except (NotFound, ConfigurationError):  # unknown or disabled user: say neither
-        raise AccessDenied(DENIED) from None
+        raise Unauthenticated(DENIED) from None
 
 
 def revoke_token(store: SqlStore, token_or_id: str) -> None:
@@ -239,9 +269,9 @@ class JwtValidator:
         elif kid is None and len(self._keys) == 1:
             key = next(iter(self._keys.values()))
         else:
-            raise AccessDenied(DENIED)
+            raise Unauthenticated(DENIED)
         if header.get("alg") != key.algorithm_name:  # the key decides the algorithm, not the token
-            raise AccessDenied(DENIED)
+            raise Unauthenticated(DENIED)
         return key
 
     def claims(self, token: str) -> dict[str, Any]:
@@ -261,7 +291,7 @@ class JwtValidator:
             )
         except jwt.InvalidTokenError as exc:
             log.info("bearer token rejected: %s", exc)
-            raise AccessDenied(DENIED) from None
+            raise Unauthenticated(DENIED) from None
         return claims
 
     def validate(self, store: SqlStore, token: str) -> Viewer:
@@ -269,7 +299,7 @@ class JwtValidator:
         claims = self.claims(token)
         user = claims.get(self.user_claim) or claims.get("sub")
         if not isinstance(user, str) or not user:
-            raise AccessDenied(DENIED)
+            raise Unauthenticated(DENIED)
         return _viewer(store, user)
 
 
@@ -283,20 +313,26 @@ def _read_jwks(path: Path) -> dict[str, Any]:
     return data
 
 
-def authenticate(store: SqlStore, credential: str, validator: JwtValidator | None = None) -> Viewer:
+def authenticate(
+    store: SqlStore,
+    credential: str,
+    validator: JwtValidator | None = None,
+    cache: VerifiedSecrets | None = None,
+) -> Viewer:
     """A bearer credential of either kind: a ``cf_`` API token, else a JWT (if a validator is configured)."""
     if credential.startswith(f"{TOKEN_PREFIX}_") or validator is None:
-        return authenticate_token(store, credential)
+        return authenticate_token(store, credential, cache)
     try:
         return validator.validate(store, credential)
     except CounterflowError:
-        raise AccessDenied(DENIED) from None
+        raise Unauthenticated(DENIED) from None
 
 
 __all__ = [
     "DENIED",
     "JwtValidator",
     "TokenInfo",
+    "VerifiedSecrets",
     "authenticate",
     "authenticate_token",
     "issue_token",

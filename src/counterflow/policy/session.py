@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from counterflow.errors import AccessDenied, NotFound
 from counterflow.model.handling import Classification, highest, most_restrictive
 from counterflow.model.roles import PROTECTED_ROLES
@@ -18,6 +20,7 @@ from counterflow.model.statement import Statement, assemble
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy import registry
 from counterflow.store import audit_chain
+from counterflow.store.schema_policy import tasks as tasks_table
 from counterflow.store.sql import SearchHit, SqlStore
 
 
@@ -87,6 +90,10 @@ class Session:
                 details=details,
             )
 
+    def consulted(self, object_type: str, object_id: str | None, details: dict[str, Any]) -> None:
+        """Log a consultation made through another read path (graph, network, case)."""
+        self._consult(object_type, object_id, details)
+
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         hits = self.store.search(query, viewer=self.viewer, limit=limit)
         self._consult("search", None, {"query": query, "results": [h.entity_id for h in hits]})
@@ -120,6 +127,14 @@ class Session:
             **derived_marking(stmts),
             "statements": [statement_dict(s) for s in stmts],
         }
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """The safeguarding (NRM duty-to-notify) tasks of this user's agency (all, for the operator)."""
+        q = select(tasks_table).order_by(tasks_table.c.id)
+        if not self.viewer.open:
+            q = q.where(tasks_table.c.agency == self.viewer.agency)
+        with self.store.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
 
     def stats(self) -> dict[str, Any]:
         return self.store.stats(viewer=self.viewer)

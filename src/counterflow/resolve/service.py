@@ -475,8 +475,14 @@ def mark_unsure(
     return _decide(store, "unsure", [j], [left, right])
 
 
-def undo(store: SqlStore, judgement_id: str, *, actor: str, reason: str) -> DecisionSummary:
+def undo(
+    store: SqlStore, judgement_id: str, *, actor: str, reason: str, viewer: Viewer | None = None
+) -> DecisionSummary:
     target = ledger.get_judgement(store, judgement_id)
+    try:
+        _known(store, target.left_id, target.right_id, viewer=viewer)
+    except NotFound:  # a judgement on entities the viewer may not see is as good as absent
+        raise NotFound(f"no judgement {judgement_id!r}", judgement_id=judgement_id) from None
     j = ledger.make_judgement(
         target.left_id,
         target.right_id,

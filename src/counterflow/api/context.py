@@ -1,0 +1,96 @@
+"""What every request runs with: the store, the caller's session, the service's limits.
+
+Authentication: ``Authorization: Bearer <credential>`` (a Counterflow API token
+``cf_<id>_<secret>``, or a JWT from the configured identity provider), or the workspace's
+``cf_session`` cookie, which holds the same API token (HttpOnly, SameSite=Strict, so other
+sites can neither read it nor send it). A store with no registered agency is *open*: its
+single operator needs no credential (the embedded, one-analyst case). The
+``X-Justification`` header carries the reason for a consultation where the user's agency
+requires one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from counterflow.errors import Unauthenticated
+from counterflow.model.visibility import UserRole, Viewer
+from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
+from counterflow.policy.session import Session
+from counterflow.store.sql import SqlStore
+
+COOKIE = "cf_session"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one request may ask of the service."""
+
+    max_body_bytes: int = 64 * 2**20  # one bulk upload
+    timeout_seconds: float = 60.0
+    max_results: int = 200
+    max_graph_entities: int = 2000
+    max_hops: int = 3
+
+
+@dataclass
+class Services:
+    store: SqlStore
+    validator: JwtValidator | None = None
+    limits: Limits = field(default_factory=Limits)
+    secrets: VerifiedSecrets = field(default_factory=VerifiedSecrets)
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def credential_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.cookies.get(COOKIE) or None
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The caller, authenticated; ``Unauthenticated`` (401) otherwise."""
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    svc = services(request)
+    credential = credential_of(request)
+    if credential is None:
+        if svc.store.sharing().open:
+            viewer = Viewer.operator()
+        else:
+            raise Unauthenticated(DENIED)
+    else:
+        viewer = authenticate(svc.store, credential, svc.validator, svc.secrets)
+    request.state.viewer = viewer
+    return viewer
+
+
+def current_session(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    x_justification: Annotated[str | None, Header(max_length=500)] = None,
+) -> Session:
+    return Session(services(request).store, viewer, x_justification)
+
+
+def require(*roles: UserRole) -> object:
+    """A dependency refusing callers without one of ``roles`` (403)."""
+
+    def check(session: Annotated[Session, Depends(current_session)]) -> Session:
+        session.require(*roles)
+        return session
+
+    return Depends(check)
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
+ServicesDep = Annotated[Services, Depends(services)]

@@ -1,0 +1,112 @@
+"""Reports in, intelligence out: ingest (one report, bulk upload), search, entity profiles, counts."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+
+from counterflow.api.context import ServicesDep, SessionDep
+from counterflow.api.events import publish_report
+from counterflow.errors import InvalidValue, LimitExceeded
+from counterflow.ingest.mentions import NameIndex
+from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
+from counterflow.model.visibility import UserRole
+from counterflow.policy.session import Session
+
+router = APIRouter(tags=["intelligence"])
+
+_WRITE_ROLES = (UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
+_LOCK = threading.Lock()  # one writer per process: the shared name index is not thread-safe
+_NAMES: dict[int, NameIndex] = {}
+_UPLOAD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
+
+
+def _ingestor(session: Session) -> Ingestor:
+    viewer = session.viewer
+    submitter = Submitter(viewer.user, None if viewer.open else viewer.agency)
+    ing = Ingestor(session.store, submitter=submitter, names=_NAMES.get(id(session.store)))
+    _NAMES[id(session.store)] = ing.names
+    return ing
+
+
+@router.post("/reports", status_code=200, summary="Ingest one native intelligence report")
+def post_report(
+    request: Request,
+    session: SessionDep,
+    report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
+) -> dict[str, Any]:
+    """Validates, normalises and stores one report whole, or rejects it whole (422, every problem
+    listed). The same report twice is ``unchanged``; a changed report under the same id is 409."""
+    session.require(*_WRITE_ROLES)
+    with _LOCK:
+        outcome = _ingestor(session).ingest_report(report, source="api")
+    key = f"{report.get('agency')}:{report.get('report_id')}"
+    if outcome == "added":
+        publish_report(request.app, session.store, str(report.get("agency")), str(report.get("report_id")))
+    return {"report": key, "outcome": outcome}
+
+
+@router.post("/reports/bulk", summary="Ingest a file of reports (JSON lines, FtM, CSV/Excel with a mapping)")
+def post_bulk(
+    session: SessionDep,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="the file, as an agency sends it")],
+    mapping: Annotated[str | None, Form(description="mapping name (cdr, anpr) for CSV/Excel")] = None,
+) -> dict[str, Any]:
+    """Each report in the file is stored whole or rejected whole; the summary lists every rejection."""
+    session.require(*_WRITE_ROLES)
+    suffix = Path(file.filename or "upload.jsonl").suffix.lower()
+    if suffix not in _UPLOAD_SUFFIXES:
+        raise InvalidValue("upload", file.filename or "", "send a .json, .jsonl, .ndjson, .csv or .xlsx file")
+    with tempfile.TemporaryDirectory(prefix="cf-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        size = 0
+        with path.open("wb") as out:
+            while chunk := file.file.read(1 << 20):
+                size += len(chunk)
+                if size > services.limits.max_body_bytes:
+                    raise LimitExceeded("upload too large", limit_bytes=services.limits.max_body_bytes)
+                out.write(chunk)
+        with _LOCK:
+            summary: IngestSummary = _ingestor(session).ingest(read_path(path, mapping=mapping))
+    return summary.to_dict()
+
+
+@router.get("/search", summary="Find entities by name (any script) or words of report text")
+def get_search(
+    session: SessionDep,
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="words; Алхасан finds Alhasan")],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    hits = session.search(q, limit=min(limit, services.limits.max_results))
+    return {
+        "query": q,
+        "hits": [
+            {
+                "entity_id": h.entity_id,
+                "schema": h.schema,
+                "value": h.value,
+                "original_value": h.original_value,
+                "agency": h.agency,
+                "score": h.score,
+            }
+            for h in hits
+        ],
+    }
+
+
+@router.get("/entities/{entity_id}", summary="An entity: every statement you may see, with provenance")
+def get_entity(session: SessionDep, entity_id: str) -> dict[str, Any]:
+    """Statements with agency, report, grading and handling; the combined record carries the strictest
+    handling and highest marking of what you see. 404 alike for absent and hidden."""
+    return session.profile(entity_id)
+
+
+@router.get("/stats", summary="Counts of what you may see")
+def get_stats(session: SessionDep) -> dict[str, Any]:
+    return session.stats()

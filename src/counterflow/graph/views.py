@@ -1,0 +1,105 @@
+"""A viewer's network of persons, and what the analyst asks of it first: brokers, communities, a plan.
+
+Everything here is computed on what one viewer may see (the store's visibility rule is
+applied while reading), with entity resolution folded in, so two analysts of different
+agencies get different networks from the same store, and neither learns of ties the
+other's material alone supports. Building the network reads every visible statement,
+so ``NetworkCache`` keeps the last few per viewer until the store changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from counterflow.graph._ig import Graph
+from counterflow.graph.build import EntityGraph, build_graph, person_projection
+from counterflow.graph.dismantle import plan
+from counterflow.graph.metrics import betweenness, leiden, rank
+from counterflow.model.visibility import Viewer
+from counterflow.store.sql import SqlStore
+
+__all__ = ["NetworkCache", "network_summary", "visible_network"]
+
+PROTECTED_CAPTION = "protected person"
+
+
+def visible_network(
+    store: SqlStore, viewer: Viewer, *, canonical: Callable[[str], str] | None = None
+) -> EntityGraph:
+    """The person projection of everything ``viewer`` may see, resolved through ``canonical``."""
+    return person_projection(build_graph(store.iter_statements(viewer=viewer), canonical=canonical))
+
+
+def network_summary(
+    people: EntityGraph,
+    *,
+    k: int = 5,
+    strategy: str = "hba",
+    seed: int = 7,
+    pivots: int | None = 32,
+    exclude: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Size, communities, top brokers and a k-removal plan; protected persons are never ranked or
+    targeted (``exclude``: others that may not be removed, e.g. out of jurisdiction)."""
+    t0 = time.perf_counter()
+    g: Graph = people.to_igraph()
+    protected = [v["name"] for v in g.vs if v["protected"]]
+    captions = {n.id: n.caption for n in people.nodes.values()}
+    if g.vcount() == 0:
+        return {
+            "persons": 0,
+            "ties": 0,
+            "protected_persons": 0,
+            "communities": 0,
+            "modularity": 0.0,
+            "brokers": [],
+            "plan": None,
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
+    communities = leiden(g, seed=seed)
+    top = rank(betweenness(g, pivots=256 if g.vcount() > 5000 else None, seed=seed), g, top=k)
+    proposal = plan(g, strategy=strategy, k=k, seed=seed, protected=[*protected, *exclude], pivots=pivots)
+    m = proposal.metrics
+    return {
+        "persons": g.vcount(),
+        "ties": g.ecount(),
+        "protected_persons": len(protected),
+        "communities": len(set(communities.membership.values())),
+        "modularity": round(communities.modularity, 3),
+        "brokers": [{"id": e, "name": captions.get(e, e), "betweenness": round(s, 1)} for e, s in top],
+        "plan": {
+            "strategy": proposal.chosen,
+            "k": k,
+            "targets": [{"id": t, "name": captions.get(t, t)} for t in proposal.targets],
+            "lcc_initial": m.lcc_initial,
+            "lcc_after_k": m.lcc_after_k,
+            "robustness": m.robustness,
+            "protected_never_targeted": not set(proposal.targets) & set(protected),
+        },
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+class NetworkCache:
+    """The last few networks built, per viewer and store version (report and judgement counts)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._built: OrderedDict[tuple[Any, ...], EntityGraph] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], EntityGraph]) -> EntityGraph:
+        with self._lock:
+            if key in self._built:
+                self._built.move_to_end(key)
+                return self._built[key]
+        graph = build()
+        with self._lock:
+            self._built[key] = graph
+            while len(self._built) > self.size:
+                self._built.popitem(last=False)
+        return graph
