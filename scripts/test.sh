@@ -8,6 +8,10 @@ echo "== ruff"
 .venv/bin/ruff check src tests benchmarks
 echo "== mypy --strict"
 .venv/bin/mypy --strict src/counterflow
+echo "== chromium (Debian's, for the browser tests)"
+scripts/chromium.sh
+export COUNTERFLOW_REQUIRE_BROWSER=1
+export COUNTERFLOW_ARTIFACTS="${COUNTERFLOW_ARTIFACTS:-$PWD/artifacts}"
 echo "== postgresql"
 eval "$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop "$PGTMP"' EXIT

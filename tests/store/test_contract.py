@@ -90,3 +90,18 @@ def test_name_index(store: SqlStore):
     store.write_reports([parse_report(report()).record])
     entries = {(e.entity_id, e.value, e.meta.agency, e.meta.protected) for e in store.name_index(viewer=OP)}
     assert ("rs-mup.p17", "Muhamed Alhasan", "rs_mup", False) in entries
+
+
+def test_search_crosses_scripts_both_ways(store: SqlStore):
+    from counterflow.ingest.pipeline import Ingestor
+
+    Ingestor(store).ingest_report(report())  # Мухамед Алхасан, latinised Muhamed Alhasan
+    latin = report(
+        agency="hr_mup",
+        report_id="HR-9",
+        handling={"scheme": "3x5x2", "code": "P"},
+        entities=[{"id": "p1", "schema": "Person", "properties": {"name": "Muhamed Alhasan"}}],
+    )
+    Ingestor(store).ingest_report(latin)
+    for query in ("Алхасан", "alhasan", "Мухамед Alhasan"):
+        assert {h.entity_id for h in store.search(query, viewer=OP)} == {"rs-mup.p17", "hr-mup.p1"}, query

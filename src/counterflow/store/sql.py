@@ -30,8 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from counterflow.errors import NotFound, StoreError, StoreUnavailable
+from counterflow.errors import InvalidValue, NotFound, StoreError, StoreUnavailable
 from counterflow.model.handling import Classification
+from counterflow.model.normalise import name_tokens
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
 from counterflow.store import audit_chain, schema, schema_policy
@@ -86,6 +87,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute("PRAGMA cache_size=-32768")
     cur.close()
+
+
+def _latin(word: str) -> list[str]:
+    try:
+        return name_tokens(word)
+    except InvalidValue:
+        return []
 
 
 class SqlStore:
@@ -307,10 +315,12 @@ class SqlStore:
         words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
         if not words:
             return []
+        # Each word as written and in its comparable Latin form: Алхасан finds Alhasan and back.
+        forms = [sorted({w.lower(), *_latin(w)}) for w in words]
         st = schema.statements
         cols = [st.c.entity_id, st.c.schema, st.c.value, st.c.original_value, st.c.agency]
         if self.dialect == "sqlite":
-            match = " ".join(f'"{w}"*' for w in words)
+            match = " AND ".join("(" + " OR ".join(f'"{f}"*' for f in fs) + ")" for fs in forms)
             q = (
                 select(*cols, (-_FTS.c.rank).label("score"))
                 .select_from(st.join(_FTS, literal_column("statements.rowid") == _FTS.c.rowid))
@@ -319,7 +329,9 @@ class SqlStore:
             )
         else:
             document = func.to_tsvector("simple", st.c.value + " " + func.coalesce(st.c.original_value, ""))
-            tsq = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+            tsq = func.to_tsquery(
+                "simple", " & ".join("(" + " | ".join(f"{f}:*" for f in fs) + ")" for fs in forms)
+            )
             q = (
                 select(*cols, func.ts_rank(document, tsq).label("score"))
                 .where(st.c.prop_type.in_(["name", "text"]), document.op("@@")(tsq))

@@ -32,6 +32,8 @@
     ]
   });
 
+  window.cfChart = cy;  // for the browser tests and the console
+
   function params() {
     var p = new URLSearchParams();
     seeds.forEach(function (s) { p.append("entity", s); });

@@ -12,6 +12,20 @@
       attribution: "Natural Earth (public domain)" }).addTo(map).bringToBack();
   });
 
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "legend");
+    Object.keys(KIND).forEach(function (k) {
+      var row = document.createElement("div");
+      var dot = document.createElement("span");
+      dot.className = "dot"; dot.style.background = KIND[k];
+      row.appendChild(dot); row.appendChild(document.createTextNode(" " + k));
+      div.appendChild(row);
+    });
+    return div;
+  };
+  legend.addTo(map);
+
   var layers = {};
   var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
 

@@ -1,0 +1,148 @@
+"""The workspace in a real browser (Playwright driving Debian's Chromium, never a downloaded one).
+
+Signs in, searches across scripts, opens a profile, expands the link chart, reviews and
+undoes a merge, and watches a live alert arrive. Screenshots go to $COUNTERFLOW_ARTIFACTS
+(default ./artifacts/screenshots) for people to look at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from counterflow.api.app import create_app
+from counterflow.ingest.pipeline import Ingestor, Submitter
+from counterflow.policy import registry
+
+from apitools import auth, running
+from reports import report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("COUNTERFLOW_REQUIRE_BROWSER") == "1":
+            pytest.fail("COUNTERFLOW_REQUIRE_BROWSER=1 but Debian's chromium is not installed")
+        pytest.skip("chromium not installed (scripts/chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def shots():
+    out = Path(os.environ.get("COUNTERFLOW_ARTIFACTS", "artifacts")) / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _world(store):
+    Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup")).ingest_report(report())
+    other = report(
+        agency="hr_mup",
+        report_id="HR-1",
+        handling={"scheme": "3x5x2", "code": "P"},
+        language="hr",
+        entities=[
+            {
+                "id": "p1",
+                "schema": "Person",
+                "properties": {"name": "Muhamed Alhasan", "phone": "+381641234567"},
+            },
+            {"id": "p2", "schema": "Person", "properties": {"name": "Goran Babić", "phone": "+385911112222"}},
+            {
+                "id": "c1",
+                "schema": "Call",
+                "properties": {
+                    "callerNumber": "+385911112222",
+                    "receiverNumber": "+381641234567",
+                    "date": "2026-03-11T22:15",
+                },
+            },
+            {"id": "p3", "schema": "Person", "properties": {"name": "Dario Kovač"}},
+            {"id": "a1", "schema": "Associate", "properties": {"person": "p2", "associate": "p3"}},
+        ],
+    )
+    Ingestor(store, submitter=Submitter("hr_mup.a", "hr_mup")).ingest_report(other)
+    registry.add_agreement(store, "hr_mup", "rs_mup")
+
+
+def test_analyst_journey(store, tokens, browser, shots):
+    _world(store)
+    with running(create_app(store)) as base:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/")
+        assert "/login" in page.url
+        page.fill("#token", tokens["rs_mup.a"])
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        # Search in Cyrillic finds the Latin spelling too.
+        page.fill("#q", "Алхасан")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("table.results")
+        assert page.locator("table.results tbody tr").count() == 2
+        page.screenshot(path=str(shots / "01-search.png"))
+        page.click("a[href='/entities/rs-mup.p17']")
+        page.wait_for_selector("table.statements")
+        assert "3x5x2 C" in page.inner_text("table.statements")
+        page.screenshot(path=str(shots / "02-profile.png"), full_page=True)
+        # Link chart: one hop, then expand a neighbour by double-clicking it.
+        page.click("a[href^='/chart?entity=']")
+        page.wait_for_function("window.cfChart && window.cfChart.nodes().length > 1")
+        page.select_option("#hops", "1")
+        page.click("#chart-controls button[type=submit]")
+        page.wait_for_function("document.getElementById('chart-status').textContent.includes('hop(s)')")
+        before = page.evaluate("window.cfChart.nodes().length")
+        assert page.evaluate("window.cfChart.getElementById('hr-mup.p3').length") == 0
+        page.evaluate("window.cfChart.getElementById('hr-mup.p2').emit('dbltap')")
+        page.wait_for_function(f"window.cfChart.nodes().length > {before}")
+        assert page.evaluate("window.cfChart.getElementById('hr-mup.p3').length") == 1
+        page.screenshot(path=str(shots / "03-link-chart.png"))
+        # Review: merge with a reason, then undo it.
+        page.goto(f"{base}/review/pair?left=hr-mup.p1&right=rs-mup.p17")
+        page.fill("#reason", "same phone, same name in two scripts")
+        page.click("button[value=merge]")
+        page.wait_for_function("document.getElementById('pair-state').textContent === 'one entity'")
+        page.screenshot(path=str(shots / "04-merged.png"))
+        page.click("button.undo")
+        page.wait_for_function("document.getElementById('pair-state').textContent === 'separate'")
+        # Live alerts: a new report of the analyst's own agency appears without reloading.
+        page.goto(f"{base}/alerts")
+        page.wait_for_function("document.getElementById('stream-status').textContent.startsWith('Live')")
+        new = report(
+            report_id="RS-LIVE",
+            entities=[{"id": "x", "schema": "Person", "properties": {"name": "Ivo Live"}}],
+        )
+        r = httpx.post(f"{base}/api/v1/reports", json=new, headers=auth(tokens["rs_mup.a"]), timeout=30)
+        assert r.status_code == 200
+        page.wait_for_selector("#alerts li", timeout=15_000)
+        assert "RS-LIVE" in page.inner_text("#alerts")
+        page.screenshot(path=str(shots / "05-alerts.png"))
+        page.goto(f"{base}/map")
+        page.wait_for_selector(".leaflet-interactive", timeout=15_000)
+        page.screenshot(path=str(shots / "06-map.png"))
+        assert errors == []
