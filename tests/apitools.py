@@ -23,6 +23,7 @@ def running(app):
 
     port = free_port()
     app.state.broker.keepalive = 0.5  # closed streams are noticed quickly
+    app.state.broker.interval = 0.2
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=3
     )

@@ -84,6 +84,30 @@ def _agency_of_file(path: Path, agencies: list[str]) -> str:
     raise ConfigurationError(f"{path}: cannot tell which agency submits it")
 
 
+def load_world(
+    store: SqlStore, out: Path, agencies: list[str], settings: Settings
+) -> tuple[list[Path], IngestSummary]:
+    """Ingest every file of a scenario world, each submitted by its own agency's analyst."""
+    total = IngestSummary()
+    files = expand_paths([out / f for f in INPUT_FOLDERS if (out / f).exists()])
+    ingestors: dict[str, Ingestor] = {}
+    for path in files:
+        agency = _agency_of_file(path, agencies)
+        if agency not in ingestors:
+            ingestors[agency] = Ingestor(
+                store,
+                batch_statements=settings.batch_size,
+                workers=settings.workers,
+                submitter=Submitter(analyst(agency), agency),
+            )
+        s = ingestors[agency].ingest(read_path(path))
+        total.reports_added += s.reports_added
+        total.reports_unchanged += s.reports_unchanged
+        total.statements_added += s.statements_added
+        total.rejected.extend(s.rejected)
+    return files, total
+
+
 def run_demo(
     out: Path,
     *,
@@ -117,23 +141,7 @@ def run_demo(
     )
 
     t0 = time.perf_counter()
-    total = IngestSummary()
-    files = expand_paths([out / f for f in INPUT_FOLDERS if (out / f).exists()])
-    ingestors: dict[str, Ingestor] = {}
-    for path in files:
-        agency = _agency_of_file(path, agencies)
-        if agency not in ingestors:
-            ingestors[agency] = Ingestor(
-                store,
-                batch_statements=settings.batch_size,
-                workers=settings.workers,
-                submitter=Submitter(analyst(agency), agency),
-            )
-        s = ingestors[agency].ingest(read_path(path))
-        total.reports_added += s.reports_added
-        total.reports_unchanged += s.reports_unchanged
-        total.statements_added += s.statements_added
-        total.rejected.extend(s.rejected)
+    files, total = load_world(store, out, agencies, settings)
     seconds = time.perf_counter() - t0
     summary["ingest"] = {
         "files": len(files),

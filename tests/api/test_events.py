@@ -7,6 +7,7 @@ import threading
 import httpx
 
 from counterflow.api.app import create_app
+from counterflow.ingest.pipeline import Ingestor, Submitter
 from counterflow.policy import registry
 
 from apitools import auth, running

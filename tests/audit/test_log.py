@@ -83,3 +83,32 @@ def test_rehashing_one_record_still_breaks_the_next_link(logged):
     result = verify(logged)
     assert not result.ok and result.first_bad_seq == 4
     assert head(logged) is not None
+
+
+def test_concurrent_appends_keep_one_chain(store):
+    """Threads appending at once (the service's request threads) never collide on a sequence number."""
+    import threading
+
+    from counterflow.audit.log import verify
+    from counterflow.store import audit_chain
+
+    errors = []
+
+    def work():
+        for _ in range(25):
+            try:
+                with store.engine.begin() as conn:
+                    audit_chain.append(
+                        conn, actor="a", action="consultation", object_type="entity", object_id="x"
+                    )
+            except Exception as exc:  # any failure is the bug
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    result = verify(store)
+    assert result.ok and result.records == 150

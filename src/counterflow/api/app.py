@@ -135,7 +135,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = Services(store, validator, limits or Limits())
-    app.state.broker = events.Broker()
+    app.state.broker = events.Broker(store)
     app.state.networks = NetworkCache()
 
     @app.exception_handler(CounterflowError)

@@ -1,10 +1,13 @@
 """Live events for the workspace: a server-sent events stream, filtered per viewer.
 
-Whatever happens in the service (a report arrives, later an alert fires) is published
-once with a rule saying who may learn of it; each subscriber's stream checks that rule
-against its own viewer before sending, so an event about material a user may not see
-never reaches that user's browser (not even as a count). Publishing is thread-safe:
-route handlers run in worker threads, the streams on the event loop.
+Events come from the store, not from the process that caused them: while anyone is
+subscribed, one task per server process tails the processing log, where every ingest
+writes a "collection" record naming its reports. So a report ingested by the command
+line, by another server worker or by this one reaches every open workspace alike.
+Each event carries a rule saying who may learn of it; each subscriber's stream checks
+that rule against its own viewer before sending, so an event about material a user may
+not see never reaches that user's browser (not even as a count). ``publish`` (thread-safe)
+serves events that are not in the log.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -20,12 +24,16 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from counterflow.api.context import current_viewer
+from counterflow.errors import NotFound
 from counterflow.model.visibility import Viewer
+from counterflow.store.schema_policy import audit_log
 from counterflow.store.sql import SqlStore
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 KEEPALIVE_SECONDS = 15.0
 _IDS = itertools.count(1)
@@ -48,11 +56,21 @@ class Event:
 class Broker:
     """Fan-out of events to the open streams of this process."""
 
-    def __init__(self, queue_size: int = 256, keepalive: float = KEEPALIVE_SECONDS) -> None:
+    def __init__(
+        self,
+        store: SqlStore | None = None,
+        *,
+        queue_size: int = 256,
+        keepalive: float = KEEPALIVE_SECONDS,
+        interval: float = 1.0,
+    ) -> None:
+        self.store = store
         self.queue_size = queue_size
         self.keepalive = keepalive
+        self.interval = interval
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._tail: asyncio.Task[None] | None = None
 
     def publish(self, event: Event) -> None:
         loop = self._loop
@@ -67,6 +85,9 @@ class Broker:
         self._loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
+        if self.store is not None and (self._tail is None or self._tail.done()):
+            start = await run_in_threadpool(_log_head, self.store)
+            self._tail = asyncio.create_task(self._follow(self.store, start))
         try:
             while True:
                 try:
@@ -80,6 +101,41 @@ class Broker:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
+    async def _follow(self, store: SqlStore, after: int) -> None:
+        """Publish the reports of new collection records while anyone listens."""
+        while self._subscribers:
+            await asyncio.sleep(self.interval)
+            try:
+                rows = await run_in_threadpool(_collections_after, store, after)
+            except Exception:  # the store is away: try again at the next tick
+                log.warning("cannot read the processing log for live events", exc_info=True)
+                continue
+            for seq, keys in rows:
+                after = seq
+                for key in keys:
+                    agency, _, report_id = key.partition(":")
+                    self.publish(report_event(store, agency, report_id))
+
+
+def _log_head(store: SqlStore) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one())
+
+
+def _collections_after(store: SqlStore, after: int, limit: int = 500) -> list[tuple[int, list[str]]]:
+    q = (
+        select(audit_log.c.seq, audit_log.c.details)
+        .where(audit_log.c.seq > after, audit_log.c.action == "collection")
+        .order_by(audit_log.c.seq)
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        out = []
+        for seq, details in conn.execute(q):
+            reports = json.loads(details).get("reports", {}) if details else {}
+            out.append((int(seq), sorted(reports)))
+        return out
+
 
 def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
     with contextlib.suppress(asyncio.QueueFull):  # a stalled browser loses events, not the service
@@ -91,13 +147,17 @@ def broker_of(app: FastAPI) -> Broker:
     return found
 
 
-def publish_report(app: FastAPI, store: SqlStore, agency: str, report_id: str) -> None:
+def report_event(store: SqlStore, agency: str, report_id: str) -> Event:
     """A report arrived: told to those who may see some of it."""
 
     def audience(viewer: Viewer) -> bool:
-        return bool(store.statements_for_report(agency, report_id, viewer=viewer))
+        try:
+            store.report_row(agency, report_id, viewer=viewer)
+        except NotFound:
+            return False
+        return True
 
-    broker_of(app).publish(Event("report", {"agency": agency, "report_id": report_id}, audience))
+    return Event("report", {"agency": agency, "report_id": report_id}, audience)
 
 
 @router.get(

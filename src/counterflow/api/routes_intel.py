@@ -7,10 +7,9 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, UploadFile
 
 from counterflow.api.context import ServicesDep, SessionDep
-from counterflow.api.events import publish_report
 from counterflow.errors import InvalidValue, LimitExceeded
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
@@ -35,7 +34,6 @@ def _ingestor(session: Session) -> Ingestor:
 
 @router.post("/reports", status_code=200, summary="Ingest one native intelligence report")
 def post_report(
-    request: Request,
     session: SessionDep,
     report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
 ) -> dict[str, Any]:
@@ -45,8 +43,6 @@ def post_report(
     with _LOCK:
         outcome = _ingestor(session).ingest_report(report, source="api")
     key = f"{report.get('agency')}:{report.get('report_id')}"
-    if outcome == "added":
-        publish_report(request.app, session.store, str(report.get("agency")), str(report.get("report_id")))
     return {"report": key, "outcome": outcome}
 
 

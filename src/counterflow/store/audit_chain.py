@@ -67,6 +67,10 @@ def append(
         raise ValueError(f"unknown processing action {action!r}")
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+    else:
+        # Take SQLite's write lock before reading the head: the driver begins its transaction
+        # only at the first write, so two concurrent appends could otherwise read the same head.
+        conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=meta.c.value))
     last = conn.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
