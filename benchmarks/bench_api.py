@@ -5,11 +5,11 @@ search and entity-profile p99 < 100 ms, and a 2-hop neighbourhood of <= 500 node
 
 Set-up (not timed): the medium world is generated and ingested into SQLite with the
 demo's agencies, analysts and agreements; ``counterflow serve`` runs as its own process
-(one uvicorn worker). Each of the 50 clients is an analyst of a partner agency with an API
-token, sending a request, reading the answer, then thinking for a random time (mean
-``--think`` seconds, exponential) before the next: 60% searches, 30% profiles, 10%
-2-hop neighbourhoods. Every request goes through authentication, need-to-know and the
-processing log, as in production.
+(``--workers`` uvicorn processes, 2 by default: one per core). Each of the 50 clients is
+an analyst of a partner agency with an API token, sending a request, reading the answer,
+then thinking for a random time (mean ``--think`` seconds, exponential) before the next:
+60% searches, 30% profiles, 10% 2-hop neighbourhoods (``--mix``). Every request goes
+through authentication, need-to-know and the processing log, as in production.
 
 Baseline, measured in the same run: the same requests made directly in process through
 ``Session`` (no HTTP, no concurrency), one after another. The ratio of p99s shows what the
@@ -63,7 +63,9 @@ def build(work: Path, size: str, seed: int) -> Path:
     return db
 
 
-def workload(db: Path, n: int, seed: int) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def workload(
+    db: Path, n: int, seed: int, mix: tuple[float, ...] = MIX
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Tokens for the analysts, and ``n`` requests (user, kind, argument) they may all make sense of."""
     from counterflow.policy import registry
     from counterflow.policy.auth import issue_token
@@ -99,7 +101,7 @@ def workload(db: Path, n: int, seed: int) -> tuple[dict[str, str], list[tuple[st
     for _ in range(n):
         user = rng.choice(active)
         words, people, linked = pools[user]
-        kind = rng.choices(KINDS, MIX)[0]
+        kind = rng.choices(KINDS, mix)[0]
         arg = rng.choice(words) if kind == "search" else rng.choice(people if kind == "profile" else linked)
         plan.append((user, kind, arg))
     return {u: tokens[u] for u in active}, plan
@@ -212,12 +214,15 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean think time between a client's requests"
     )
+    parser.add_argument("--mix", default="0.6,0.3,0.1", help="shares of search, profile, neighbourhood")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the built store here between runs")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cf-bench-api-"))
     work.mkdir(parents=True, exist_ok=True)
     db = build(work, args.size, args.seed)
-    tokens, plan = workload(db, 3000, args.seed)
+    mix = tuple(float(x) for x in args.mix.split(","))
+    tokens, plan = workload(db, 3000, args.seed, mix)
     base_times = direct(db, plan[:600])
 
     port = free_port()

@@ -115,6 +115,20 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": resp.body})
 
 
+def app_from_env() -> FastAPI:
+    """The app as configured by COUNTERFLOW_* settings (uvicorn's factory for several workers)."""
+    import os
+
+    from counterflow.settings import Settings
+    from counterflow.store.selectors import load_key
+
+    settings = Settings.from_env()
+    key = load_key(settings.selector_key_file) if settings.selector_key_file else None
+    store = SqlStore(settings.database_url, selector_key=key)
+    timeout = float(os.environ.get("COUNTERFLOW_REQUEST_TIMEOUT", "60"))
+    return create_app(store, validator=JwtValidator.from_env(), limits=Limits(timeout_seconds=timeout))
+
+
 def create_app(
     store: SqlStore,
     *,

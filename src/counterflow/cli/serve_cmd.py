@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Interface to listen on (0.0.0.0 for every one).")
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+        workers: Annotated[
+            int, typer.Option(min=1, max=32, help="Server processes (each serves requests on its own core).")
+        ] = 1,
         timeout: Annotated[
             float, typer.Option(min=1, help="Seconds a request may take before a 504.")
         ] = 60.0,

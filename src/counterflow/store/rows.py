@@ -96,33 +96,51 @@ def statement_to_row(stmt: Statement) -> StatementRow:
     )
 
 
+@lru_cache(maxsize=1024)
+def _grading(scheme: str, source: str, info: str) -> Grading:
+    return Grading(GradingScheme(scheme), source, info)
+
+
+@lru_cache(maxsize=4096)
+def _handling(scheme: str, code: str, conditions: str | None) -> Handling:
+    return Handling(HandlingScheme(scheme), code, conditions)
+
+
 def row_to_statement(row: Mapping[str, Any] | Sequence[Any]) -> Statement:
     """A statement from a store row (a mapping by column name, or a tuple in column order)."""
-    if not isinstance(row, Mapping):
+    if isinstance(row, Mapping):
         from counterflow.store.schema import STATEMENT_COLUMNS
 
-        row = dict(zip(STATEMENT_COLUMNS, row, strict=True))
-    _agency, _, report_id = str(row["report_key"]).partition(":")
+        row = tuple(row[c] for c in STATEMENT_COLUMNS)
+    # Positional, in STATEMENT_COLUMNS order: reads build thousands of these per request.
+    (
+        sid, entity_id, schema, prop, prop_type, value, original_value, lang, script, agency,
+        report_key, observed_at, reported_at, first_seen, last_seen, g_scheme, g_source, g_info,
+        _g_common, h_scheme, h_code, h_conditions, _h_rank, classification, _class_level, evidence,
+    ) = row  # fmt: skip
     return Statement(
-        id=row["id"],
-        entity_id=row["entity_id"],
-        schema=row["schema"],
-        prop=row["prop"],
-        prop_type=row["prop_type"],
-        value=row["value"],
-        original_value=row["original_value"],
-        lang=row["lang"],
-        script=row["script"],
-        agency=row["agency"],
-        report_id=report_id,
-        observed_at=row["observed_at"],
-        reported_at=row["reported_at"],
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
-        grading=Grading(GradingScheme(row["grading_scheme"]), row["grading_source"], row["grading_info"]),
-        handling=Handling(
-            HandlingScheme(row["handling_scheme"]), row["handling_code"], row["handling_conditions"]
-        ),
-        classification=Classification(row["classification"]),
-        evidence=json.loads(row["evidence"]) if row["evidence"] else {},
+        id=sid,
+        entity_id=entity_id,
+        schema=schema,
+        prop=prop,
+        prop_type=prop_type,
+        value=value,
+        original_value=original_value,
+        lang=lang,
+        script=script,
+        agency=agency,
+        report_id=str(report_key).partition(":")[2],
+        observed_at=observed_at,
+        reported_at=reported_at,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        grading=_grading(g_scheme, g_source, g_info),
+        handling=_handling(h_scheme, h_code, h_conditions),
+        classification=_classification(classification),
+        evidence=json.loads(evidence) if evidence else {},
     )
+
+
+@lru_cache(maxsize=64)
+def _classification(label: str) -> Classification:
+    return Classification(label)

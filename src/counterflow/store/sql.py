@@ -237,7 +237,7 @@ class SqlStore:
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
                 q = restrict(select(st).where(st.c.entity_id.in_(ids[start : start + 500])), viewer)
-                out.extend(row_to_statement(dict(r._mapping)) for r in conn.execute(q))
+                out.extend(row_to_statement(tuple(r)) for r in conn.execute(q).all())
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
 
