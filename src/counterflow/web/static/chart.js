@@ -71,6 +71,7 @@
     applyFilter();
     cy.layout({ name: "cose", animate: false, randomize: true, nodeRepulsion: 6000 }).run();
     buildRelationBoxes(relations);
+    buildTable(data);
     cfapi.text(statusEl, data.nodes.length + " nodes, " + data.ties.length + " ties within " + data.hops +
       " hop(s)" + (data.truncated ? " (cut short: narrow the filters or hops)" : "") + ".");
     if (!data.ties.length) cfapi.text(statusEl, "No ties you may see around this entity with these filters.");
@@ -86,6 +87,30 @@
       label.appendChild(box);
       label.appendChild(document.createTextNode(rel + " (" + relations[rel] + ")"));
       relBox.appendChild(label);
+    });
+  }
+
+  function buildTable(data) {
+    var rows = document.getElementById("tie-rows");
+    var caption = {};
+    data.nodes.forEach(function (n) { caption[n.id] = n.caption; });
+    rows.innerHTML = "";
+    data.ties.forEach(function (t) {
+      var tr = document.createElement("tr");
+      [caption[t.source] || t.source, t.relation, caption[t.target] || t.target, t.count, t.first || "", t.last || "",
+        t.grading.join(", "), t.classification + " · " + t.handling.map(function (h) { return h.scheme + " " + h.code; }).join(", ")
+      ].forEach(function (v) { tr.appendChild(cfapi.el("td", {}, v)); });
+      var td = cfapi.el("td");
+      [t.source, t.target].forEach(function (id) {
+        var node = data.nodes.filter(function (n) { return n.id === id; })[0];
+        if (node && node.kind === "entity" && seeds.indexOf(id) < 0) {
+          var b = cfapi.el("button", { type: "button", "class": "link-btn" }, "expand " + (caption[id] || id));
+          b.addEventListener("click", function () { seeds.push(id); document.getElementById("seed").value = seeds.join(" "); load(); });
+          td.appendChild(b);
+        }
+      });
+      tr.appendChild(td);
+      rows.appendChild(tr);
     });
   }
 
