@@ -33,18 +33,22 @@ def register(app: typer.Typer) -> None:
         `Authorization: Bearer TOKEN`; with COUNTERFLOW_OIDC_* set, JWTs from the identity
         provider are accepted too. Example: counterflow serve --port 8000
         """
+        import os
+
         import uvicorn
 
-        from counterflow.api.app import create_app
-        from counterflow.api.context import Limits
         from counterflow.cli.context import open_configured_store
-        from counterflow.policy.auth import JwtValidator
 
-        store = open_configured_store()
-        store.ping()
-        limits = Limits(timeout_seconds=timeout)
-        application = create_app(store, validator=JwtValidator.from_env(), limits=limits)
+        open_configured_store().ping()  # a clear error now rather than in every worker
+        os.environ["COUNTERFLOW_REQUEST_TIMEOUT"] = str(timeout)
         err_console.print(
             f"Counterflow on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)"
         )
-        uvicorn.run(application, host=host, port=port, log_level=log_level)
+        uvicorn.run(
+            "counterflow.api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+        )

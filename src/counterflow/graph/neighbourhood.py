@@ -22,13 +22,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from followthemoney import model as ftm_model
 
 from counterflow.graph.build import LINK_SCHEMATA, SELECTOR_TYPES, EntityGraph, _is_edge, build_graph
-from counterflow.model.statement import Statement
+from counterflow.model.statement import ROLE_PROP, Statement
 from counterflow.model.visibility import Viewer
 from counterflow.store.sql import SqlStore
 
-__all__ = ["Neighbourhood", "neighbourhood"]
+__all__ = ["GRAPH_TYPES", "Neighbourhood", "neighbourhood"]
+
+# What ``build_graph`` reads: references, selectors, names, countries, dates (and roles). Report
+# bodies, descriptions, durations and record numbers are left in the store.
+GRAPH_TYPES = ("entity", *SELECTOR_TYPES, "name", "country", "date")
 
 
 @dataclass
@@ -37,6 +44,13 @@ class Neighbourhood:
     statements: list[Statement]
     truncated: bool
     hops: int
+
+
+@lru_cache(maxsize=256)
+def _is_document(schema: str) -> bool:
+    """Report texts and their mentions: evidence behind ties, not parties to them."""
+    found = ftm_model.get(schema)
+    return schema in ("Mention", "Note") or (found is not None and found.is_a("Document"))
 
 
 def _is_link(schema: str) -> bool:
@@ -75,7 +89,11 @@ def neighbourhood(
 
     def load(entity_ids: Iterable[str]) -> list[Statement]:
         todo = sorted({m for e in entity_ids for m in widen(e)} - loaded.keys())
-        got = store.statements_for_entities(todo, viewer=viewer) if todo else []
+        got = (
+            store.statements_for_entities(todo, viewer=viewer, prop_types=GRAPH_TYPES, props=(ROLE_PROP,))
+            if todo
+            else []
+        )
         for e in todo:
             loaded[e] = []
         for s in got:
@@ -88,7 +106,7 @@ def neighbourhood(
             if len(found) > budget:
                 break
             found.update(store.entities_with_values(ptype, values, viewer=viewer, limit=budget))
-        return {e: sch for e, sch in found.items() if e not in loaded}
+        return {e: sch for e, sch in found.items() if e not in loaded and not _is_document(sch)}
 
     frontier = load(seeds)
     done_hops = 0

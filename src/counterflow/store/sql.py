@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -230,13 +231,25 @@ class SqlStore:
 
     # -- reading: every read takes the viewer and sees only what the viewer may see ------
 
-    def statements_for_entities(self, entity_ids: Iterable[str], *, viewer: Viewer) -> list[Statement]:
+    def statements_for_entities(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        viewer: Viewer,
+        prop_types: Sequence[str] | None = None,
+        props: Sequence[str] = (),
+    ) -> list[Statement]:
+        """The visible statements of these entities; with ``prop_types``, only those of these value
+        types (and of ``props``), e.g. what a graph needs without report bodies."""
         ids = sorted(set(entity_ids))
         out: list[Statement] = []
         st = schema.statements
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                q = restrict(select(st).where(st.c.entity_id.in_(ids[start : start + 500])), viewer)
+                q = select(st).where(st.c.entity_id.in_(ids[start : start + 500]))
+                if prop_types is not None:
+                    q = q.where(or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props))))
+                q = restrict(q, viewer)
                 out.extend(row_to_statement(tuple(r)) for r in conn.execute(q).all())
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
