@@ -233,6 +233,8 @@ def main() -> None:
             "serve",
             "--port",
             str(port),
+            "--workers",
+            str(args.workers),
             "--log-level",
             "warning",
         ],
