@@ -78,7 +78,9 @@ class Session:
                 f"{self.viewer.agency} requires a justification for every consultation "
                 "(--reason TEXT, or the X-Justification header)"
             )
-        with self.store.engine.begin() as conn:
+        # One appender per process at a time: threads queue on a lock instead of in SQLite's busy
+        # handler, whose growing sleeps made the slowest requests much slower under load.
+        with self.store.append_lock, self.store.engine.begin() as conn:
             audit_chain.append(
                 conn,
                 actor=self.viewer.user,

@@ -9,6 +9,7 @@ written by the million and SQLAlchemy's per-row overhead would dominate.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,7 @@ class SqlStore:
     def __init__(self, url: str, *, echo: bool = False, selector_key: bytes | None = None) -> None:
         self.url = url
         self.selector_key = selector_key
+        self.append_lock = threading.Lock()  # short log appends from request threads take turns
         try:
             self.engine: Engine = create_engine(url, echo=echo, future=True)
             if self.engine.dialect.name == "sqlite":
