@@ -14,10 +14,11 @@ ALLOWED = {
     "policy": {"model", "store", "audit"},
     "audit": {"model", "store"},
     "graph": {"model", "store"},
+    "routes": {"model", "store", "graph", "resolve"},
     "resolve": {"model", "store", "ingest"},
-    "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web"},
-    "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api"},
-    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve", "api"},
+    "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web", "routes"},
+    "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api", "routes"},
+    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve", "api", "routes"},
 }
 
 

@@ -1,0 +1,2 @@
+"""Movements and logistics along the route (issue 8): the gazetteer, tracks and interception windows,
+flows and displacement, and the Channel crossing outlook."""
