@@ -117,3 +117,85 @@ PLACES: tuple[Place, ...] = (
     _P("dover", "Dover", "GB", 51.1279, 1.3134, -1, "arrival"),
 )
 PLACE: dict[str, Place] = {p.key: p for p in PLACES}
+
+
+# Corridors: the sequence of places a party passes, per stage, for each route variant.
+# A route is a list of legs; each leg is (leg id, stage, place keys passed, mode).
+Leg = tuple[str, int, tuple[str, ...], str]
+
+LEG_TR_GR: Leg = ("TR-GR", S_TR, ("aksaray", "edirne", "evros", "alexandroupoli", "thessaloniki"), "foot")
+LEG_TR_BG: Leg = ("TR-BG", S_TR, ("kumkapi", "edirne", "lesovo", "kapitan_andreevo"), "foot")
+LEG_GR_MK: Leg = (
+    "GR-MK",
+    S_GR_MK,
+    ("thessaloniki", "idomeni", "gevgelija", "vinojug", "kumanovo", "tabanovce"),
+    "car",
+)
+LEG_BG_RS: Leg = ("BG-RS", S_RS, ("kapitan_andreevo", "pirot"), "foot")
+LEG_RS_TRANSIT: Leg = (
+    "RS-TRANSIT",
+    S_RS,
+    ("presevo", "bujanovac", "belgrade", "obrenovac", "krnjaca"),
+    "car",
+)
+LEG_PIROT_TRANSIT: Leg = ("RS-TRANSIT", S_RS, ("pirot", "belgrade", "krnjaca"), "car")
+LEG_RS_HU: Leg = ("RS-HU", S_RS, ("belgrade", "subotica", "horgos", "roszke", "szeged"), "car")
+LEG_RS_HU_WEST: Leg = ("RS-HU", S_RS, ("belgrade", "sombor", "kelebija", "asotthalom", "szeged"), "foot")
+LEG_RS_HR: Leg = ("RS-HR", S_RS, ("belgrade", "sid", "bajakovo"), "lorry")
+LEG_RS_BA: Leg = ("RS-BA", S_RS, ("belgrade", "zvornik", "sarajevo"), "foot")
+LEG_BA_IT_FOOT: Leg = (
+    "BA-IT-FOOT",
+    S_BA_HR,
+    ("bihac", "velika_kladusa", "maljevac", "zagreb", "obrezje"),
+    "foot",
+)
+LEG_BA_IT_CAR: Leg = ("BA-IT-CAR", S_BA_HR, ("cazin", "buzim", "zagreb", "obrezje"), "car")
+LEG_HR_SI: Leg = ("HR-SI", S_BA_HR, ("bajakovo", "zagreb", "obrezje"), "car")
+LEG_SI_IT_DE: Leg = ("IT-DE", S_SI_IT_AT, ("ljubljana", "trieste", "udine", "salzburg"), "car")
+LEG_HU_AT_DE: Leg = ("AT-DE", S_SI_IT_AT, ("vienna", "graz", "salzburg"), "car")
+LEG_DE_FR: Leg = ("DE-FR", S_DE_BNL, ("freilassing", "cologne", "essen", "brussels", "jabbeke"), "car")
+LEG_FR_UK: Leg = ("FR-UK", S_FR, ("loon_plage", "gravelines", "dover"), "boat")
+
+# Route variants (corridors); DOMAIN.md §2. Weights shift when a corridor is disrupted.
+ROUTES: dict[str, tuple[Leg, ...]] = {
+    "greece-hungary": (LEG_TR_GR, LEG_GR_MK, LEG_RS_TRANSIT, LEG_RS_HU, LEG_HU_AT_DE, LEG_DE_FR, LEG_FR_UK),
+    "bulgaria-hungary": (
+        LEG_TR_BG,
+        LEG_BG_RS,
+        LEG_PIROT_TRANSIT,
+        LEG_RS_HU_WEST,
+        LEG_HU_AT_DE,
+        LEG_DE_FR,
+        LEG_FR_UK,
+    ),
+    "greece-croatia": (
+        LEG_TR_GR,
+        LEG_GR_MK,
+        LEG_RS_TRANSIT,
+        LEG_RS_HR,
+        LEG_HR_SI,
+        LEG_SI_IT_DE,
+        LEG_DE_FR,
+        LEG_FR_UK,
+    ),
+    "greece-bosnia": (
+        LEG_TR_GR,
+        LEG_GR_MK,
+        LEG_RS_TRANSIT,
+        LEG_RS_BA,
+        LEG_BA_IT_FOOT,
+        LEG_SI_IT_DE,
+        LEG_DE_FR,
+        LEG_FR_UK,
+    ),
+    "bulgaria-bosnia": (
+        LEG_TR_BG,
+        LEG_BG_RS,
+        LEG_PIROT_TRANSIT,
+        LEG_RS_BA,
+        LEG_BA_IT_CAR,
+        LEG_SI_IT_DE,
+        LEG_DE_FR,
+        LEG_FR_UK,
+    ),
+}
