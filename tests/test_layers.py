@@ -18,7 +18,19 @@ ALLOWED = {
     "resolve": {"model", "store", "ingest"},
     "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web", "routes"},
     "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api", "routes"},
-    "cli": {"model", "store", "ingest", "scenario", "demo", "policy", "audit", "graph", "resolve", "api", "routes"},
+    "cli": {
+        "model",
+        "store",
+        "ingest",
+        "scenario",
+        "demo",
+        "policy",
+        "audit",
+        "graph",
+        "resolve",
+        "api",
+        "routes",
+    },
 }
 
 

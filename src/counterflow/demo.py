@@ -165,7 +165,44 @@ def run_demo(
     summary["search"] = _cross_script_search(store, say)
     summary["resolution"] = _resolve(store, say)
     summary["network"] = _network(store, say)
+    summary["routes"] = _routes(store, agencies, say)
     return summary
+
+
+def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
+    """Tracks along the route as Europol sees them, and the windows still open to intercept."""
+    from counterflow.resolve import service
+    from counterflow.routes.service import route_view
+
+    session = Session.open(store, analyst("eu_europol" if "eu_europol" in agencies else UK_UNIT))
+    t0 = time.perf_counter()
+    view = route_view(store, session.viewer, canonical=service.state(store).cluster_of)
+    windows = view.windows(agencies)
+    session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(windows)})
+    timed = [w for w in windows if w.until]
+    result = {
+        "viewer": session.viewer.user,
+        "tracks": len(view.tracks),
+        "latest_sighting": view.latest,
+        "unknown_places": sorted({u.text for u in view.unknown}),
+        "windows": len(windows),
+        "windows_with_deadline": len(timed),
+        "soonest": [w.to_dict() for w in (timed or windows)[:3]],
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    first = (timed or windows)[:1]
+    where = (
+        f"; soonest: {first[0].subject} last seen {first[0].last_seen} at {first[0].last_place.name}, "
+        f"tell {', '.join(first[0].agencies) or 'no registered agency'} "
+        f"(until {first[0].until or 'unknown'})"
+        if first
+        else ""
+    )
+    say(
+        f"[bold]8. routes[/]    {len(view.tracks):,} tracks as {session.viewer.user} sees them; "
+        f"{len(windows)} interception windows open ({len(timed)} with an estimated deadline){where}"
+    )
+    return result
 
 
 def _resolve(store: SqlStore, say: Echo) -> dict[str, Any]:

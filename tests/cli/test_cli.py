@@ -82,3 +82,55 @@ def test_help_teaches():
     result = run("ingest", "--help")
     assert "Examples" in result.output and "--mapping" in result.output
     assert run("--help").exit_code == 0
+
+
+def test_routes_commands(tmp_path, monkeypatch):
+    """`routes places`, `track` and `windows` on a store with a vehicle seen on its way to the coast."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from counterflow.cli.main import app
+    from counterflow.ingest.pipeline import Ingestor
+    from counterflow.store import SqlStore
+
+    from reports import report
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
+    store = SqlStore(url)
+    for i, (at, loc) in enumerate(
+        [
+            ("2026-03-01T00:00", "Belgrade"),
+            ("2026-03-04T00:00", "Loon-Plage"),
+            ("2026-03-10T00:00", "Београд"),
+        ]
+    ):
+        Ingestor(store).ingest_report(
+            report(
+                report_id=f"T{i}",
+                entities=[
+                    {
+                        "id": "v",
+                        "schema": "Vehicle",
+                        "properties": {"registrationNumber": "BG 555-AA", "country": "rs"},
+                    },
+                    {
+                        "id": f"t{i}",
+                        "schema": "Trip",
+                        "properties": {"vehicle": "v", "startDate": at, "location": loc},
+                    },
+                ],
+            )
+        )
+    store.close()
+    runner = CliRunner()
+    places = json.loads(runner.invoke(app, ["routes", "places", "--json"]).stdout)
+    assert any(p["key"] == "belgrade" and p["local"] == "Београд" for p in places)
+    track = json.loads(runner.invoke(app, ["routes", "track", "rs-mup.v", "--json"]).stdout)
+    assert [s["place"] for s in track["sightings"]] == ["belgrade", "loon_plage", "belgrade"]
+    windows = json.loads(runner.invoke(app, ["routes", "windows", "--json"]).stdout)
+    assert windows["windows"] == 1
+    assert windows["shown"][0]["until"] == "2026-03-13T00:00"  # 72 h observed from Serbia to the coast
+    missing = runner.invoke(app, ["routes", "track", "rs-mup.nobody"])
+    assert missing.exit_code == 66

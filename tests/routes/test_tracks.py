@@ -104,7 +104,7 @@ def test_leg_times_eta_and_window():
     assert w.eta_hours == 72.0 and w.until == "2026-03-13T06:00"
     assert "horgos" in [p.key for p in w.next_places]  # the crossing into Hungary is next
     assert "hu_police" in w.agencies and "rs_mup" in w.agencies and "gb_ukbsu" not in w.agencies
-    assert "median of 3 observed tracks" in w.basis
+    assert "median of 3 observed journeys" in w.basis
     # On the coast there is no window left to compute.
     assert interception_window(all_tracks["BG100AB"], times, ["fr_ocriest"]) is None
 
@@ -112,3 +112,20 @@ def test_leg_times_eta_and_window():
 def test_next_places_follow_the_corridors():
     assert [p.key for p in next_places(PLACE["idomeni"], 2)] == ["gevgelija", "vinojug"]
     assert next_places(PLACE["dover"]) == []
+
+
+def test_a_shuttling_vehicle_makes_one_journey_per_run():
+    runs = [
+        ("2026-03-01T00:00", "Belgrade"),
+        ("2026-03-04T00:00", "Loon-Plage"),  # 72 h to the coast
+        ("2026-03-10T00:00", "Belgrade"),  # back down the route: a new journey
+        ("2026-03-12T00:00", "Subotica"),
+    ]
+    stmts = _stmts(*(_trip("rs_mup", f"S{i}", "v", "BG 555-AA", at, loc) for i, (at, loc) in enumerate(runs)))
+    track = tracks(sightings(stmts)[0])["rs-mup.v"]
+    assert len(track.journeys) == 2
+    assert track.stage == PLACE["subotica"].stage  # where it is now, not the coast it reached before
+    times = leg_times([track])
+    assert times.hours[(PLACE["belgrade"].stage, PLACE["loon_plage"].stage)] == [72.0]
+    window = interception_window(track, times, ["rs_mup"])
+    assert window is not None and window.until == "2026-03-15T00:00"  # 72 h after the last sighting

@@ -69,6 +69,7 @@ COMMAND_MODULES = (
     "policy_extra_cmd",
     "resolve_cmd",
     "serve_cmd",
+    "routes_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

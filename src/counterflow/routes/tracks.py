@@ -58,9 +58,24 @@ class Track:
         return self.sightings[-1]
 
     @property
+    def journeys(self) -> list[list[Sighting]]:
+        """The track cut where it goes back down the route: a driver shuttling between the coast and
+        the Balkans makes one journey per run towards the coast."""
+        out: list[list[Sighting]] = []
+        top = -2
+        for s in self.sightings:
+            if not out or s.place.stage < top:
+                out.append([])
+                top = -2
+            out[-1].append(s)
+            top = max(top, s.place.stage)
+        return out
+
+    @property
     def stage(self) -> int:
-        """The furthest stage of the route reached (-1 before the route, e.g. origin only)."""
-        return max((s.place.stage for s in self.sightings), default=-1)
+        """The furthest stage of the route reached on the current journey (-1: not on the route yet)."""
+        current = self.journeys[-1] if self.sightings else []
+        return max((s.place.stage for s in current), default=-1)
 
     @property
     def progress(self) -> float:
@@ -218,7 +233,7 @@ def _time(at: str) -> datetime | None:
 
 @dataclass
 class LegTimes:
-    """Observed hours from the first sighting in a stage to the first in each later stage."""
+    """Observed hours from the first sighting in a stage to the first in each later stage, per journey."""
 
     hours: dict[tuple[int, int], list[float]] = field(default_factory=dict)
 
@@ -244,13 +259,14 @@ class LegTimes:
 def leg_times(all_tracks: Iterable[Track]) -> LegTimes:
     out = LegTimes()
     for t in all_tracks:
-        first: dict[int, datetime] = {}
-        for s in t.sightings:
-            when = _time(s.at)
-            if when is not None and s.place.stage >= 0 and s.place.stage not in first:
-                first[s.place.stage] = when
-        for a, ta in first.items():
-            for b, tb in first.items():
-                if b > a and tb >= ta:
-                    out.hours.setdefault((a, b), []).append((tb - ta).total_seconds() / 3600)
+        for journey in t.journeys:
+            first: dict[int, datetime] = {}
+            for s in journey:
+                when = _time(s.at)
+                if when is not None and s.place.stage >= 0 and s.place.stage not in first:
+                    first[s.place.stage] = when
+            for a, ta in first.items():
+                for b, tb in first.items():
+                    if b > a and tb >= ta:
+                        out.hours.setdefault((a, b), []).append((tb - ta).total_seconds() / 3600)
     return out

@@ -86,9 +86,11 @@ def interception_window(track: Track, times: LegTimes, agencies: list[str]) -> W
     until = (seen + eta).isoformat(timespec="minutes") if eta is not None and seen is not None else None
     n = len(times.hours.get((track.stage, COAST), []))
     basis = (
-        f"median of {n} observed tracks from {STAGES[track.stage]} to the coast"
+        f"median of {n} observed journeys from {STAGES[track.stage]} to the coast"
         if n
-        else ("chained medians of observed legs" if eta is not None else "no observed tracks from this stage")
+        else (
+            "chained medians of observed legs" if eta is not None else "no observed journeys from this stage"
+        )
     )
     return Window(
         track.subject,

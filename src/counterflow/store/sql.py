@@ -270,7 +270,12 @@ class SqlStore:
             return [row_to_statement(dict(r._mapping)) for r in conn.execute(restrict(q, viewer))]
 
     def iter_statements(
-        self, *, viewer: Viewer, batch: int = 10_000, prop_types: Sequence[str] | None = None
+        self,
+        *,
+        viewer: Viewer,
+        batch: int = 10_000,
+        prop_types: Sequence[str] | None = None,
+        schemata: Sequence[str] | None = None,
     ) -> Iterator[Statement]:
         """Every visible statement, streamed in batches in (entity, id) order (bounded memory)."""
         st = schema.statements
@@ -285,6 +290,8 @@ class SqlStore:
                 )
                 if prop_types:
                     q = q.where(st.c.prop_type.in_(list(prop_types)))
+                if schemata:
+                    q = q.where(st.c.schema.in_(list(schemata)))
                 rows = conn.execute(restrict(q, viewer)).all()
                 if not rows:
                     return
@@ -470,6 +477,10 @@ class SqlStore:
                 for r in rows
             ),
         )
+
+    def protected_ids(self) -> set[str]:
+        """Entities flagged victim, witness or minor by any agency (never targets, shown only if needed)."""
+        return set(self._protected_ids())
 
     def _protected_ids(self) -> list[str]:
         with self.engine.connect() as conn:
