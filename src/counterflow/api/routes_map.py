@@ -1,13 +1,16 @@
-"""Map layers: the route's places (the gazetteer), as GeoJSON for the workspace's map."""
+"""Map layers: the route's places (the gazetteer), an entity's track, the open interception windows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from counterflow.api.context import SessionDep
 from counterflow.model.places import PLACES, STAGES
+from counterflow.policy import registry
+from counterflow.resolve import service as resolution
+from counterflow.routes.service import route_view, track_of
 
 router = APIRouter(prefix="/map", tags=["map"])
 
@@ -33,4 +36,61 @@ def get_places(session: SessionDep) -> dict[str, Any]:
             }
             for p in PLACES
         ],
+    }
+
+
+@router.get("/track", summary="Where an entity (or phone:+E164) was seen, in time order (GeoJSON line)")
+def get_track(
+    session: SessionDep, entity: Annotated[str, Query(min_length=1, max_length=200)]
+) -> dict[str, Any]:
+    state = resolution.state(session.store)
+    found = track_of(
+        session.store, session.viewer, entity, members=state.members_of, canonical=state.cluster_of
+    )
+    session.consulted("track", entity, {"sightings": len(found.sightings)})
+    points = [[s.place.lon, s.place.lat] for s in found.sightings]
+    return {
+        "type": "FeatureCollection",
+        "track": found.to_dict(),
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"subject": found.subject, "kind": "track"},
+                "geometry": {"type": "LineString", "coordinates": points},
+            },
+            *(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "kind": "sighting",
+                        "at": s.at,
+                        "place": s.place.name,
+                        "source": s.source,
+                        "agency": s.agency,
+                    },
+                    "geometry": {"type": "Point", "coordinates": [s.place.lon, s.place.lat]},
+                }
+                for s in found.sightings
+            ),
+        ],
+    }
+
+
+@router.get("/windows", summary="Interception windows open on what you may see (where, who, until when)")
+def get_windows(
+    session: SessionDep,
+    fresh_days: Annotated[float, Query(ge=0.5, le=365)] = 14.0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    state = resolution.state(session.store)
+    view = route_view(session.store, session.viewer, canonical=state.cluster_of)
+    agencies = [str(a["id"]) for a in registry.list_agencies(session.store)]
+    found = view.windows(agencies, fresh_days=fresh_days)
+    session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(found)})
+    return {
+        "tracks": len(view.tracks),
+        "latest_sighting": view.latest,
+        "open": len(found),
+        "unknown_places": sorted({u.text for u in view.unknown}),
+        "windows": [w.to_dict() for w in found[:limit]],
     }

@@ -35,7 +35,13 @@ class Window:
     def to_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
-            "last_seen": {"at": self.last_seen, "place": self.last_place.key, "name": self.last_place.name},
+            "last_seen": {
+                "at": self.last_seen,
+                "place": self.last_place.key,
+                "name": self.last_place.name,
+                "lat": self.last_place.lat,
+                "lon": self.last_place.lon,
+            },
             "stage": STAGES[self.last_place.stage] if 0 <= self.last_place.stage < len(STAGES) else None,
             "where": [
                 {"place": p.key, "name": p.name, "country": p.country, "kind": p.kind}

@@ -49,6 +49,46 @@
     control.addOverlay(places, "Route places (gazetteer)");
   }).catch(function () {});
 
+  var entity = new URLSearchParams(window.location.search).get("entity");
+  if (entity) {
+    get("/api/v1/map/track?entity=" + encodeURIComponent(entity)).then(function (fc) {
+      var status = document.getElementById("map-status");
+      var n = fc.track.sightings.length;
+      status.textContent = n ? (entity + ": " + n + " sightings, furthest stage " + (fc.track.stage || "none")) :
+        ("No sightings of " + entity + " that you may see.");
+      if (!n) return;
+      var layer = L.geoJSON(fc, {
+        style: { color: "#d93025", weight: 3, opacity: 0.8 },
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, { radius: 6, color: "#d93025", weight: 2, fillColor: "#fff", fillOpacity: 1 });
+        },
+        onEachFeature: function (f, l) {
+          if (f.properties.kind === "sighting") {
+            l.bindTooltip(f.properties.at + " · " + f.properties.place + " · " + f.properties.source + " (" + f.properties.agency + ")");
+          }
+        }
+      }).addTo(map);
+      control.addOverlay(layer, "Track of " + entity);
+      map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 8 });
+    }).catch(function (e) { document.getElementById("map-status").textContent = "Track: " + e.message; });
+  }
+
+  get("/api/v1/map/windows?limit=300").then(function (res) {
+    var layer = L.layerGroup();
+    res.windows.forEach(function (w) {
+      var next = w.where[0];
+      if (!next) return;
+      var m = L.circleMarker([w.last_seen.lat, w.last_seen.lon], { radius: 7, color: "#f4b400", weight: 3, fillOpacity: 0.2 });
+      var div = document.createElement("div");
+      div.textContent = w.subject + " last seen " + w.last_seen.at + " at " + w.last_seen.name + "; next: " +
+        w.where.map(function (p) { return p.name; }).join(", ") + "; tell " + (w.agencies.join(", ") || "no registered agency") +
+        "; until " + (w.until || "unknown") + " (" + w.basis + ")";
+      m.bindPopup(div);
+      layer.addLayer(m);
+    });
+    control.addOverlay(layer, "Interception windows (" + res.open + ")");
+  }).catch(function () {});
+
   get("/static/data/iom_incidents.geojson").then(function (fc) {
     var incidents = L.geoJSON(fc, {
       attribution: "IOM Missing Migrants Project (CC BY 4.0)",

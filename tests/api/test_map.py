@@ -1,0 +1,48 @@
+"""Map layers: places, a track, and the open interception windows, under need-to-know."""
+
+from counterflow.ingest.pipeline import Ingestor, Submitter
+
+from apitools import auth
+from reports import report
+
+
+def _trips(store):
+    for i, (at, loc) in enumerate(
+        [
+            ("2026-03-01T00:00", "Belgrade"),
+            ("2026-03-04T00:00", "Loon-Plage"),
+            ("2026-03-10T00:00", "Београд"),
+        ]
+    ):
+        Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup")).ingest_report(
+            report(
+                report_id=f"T{i}",
+                entities=[
+                    {
+                        "id": "v",
+                        "schema": "Vehicle",
+                        "properties": {"registrationNumber": "BG 555-AA", "country": "rs"},
+                    },
+                    {
+                        "id": f"t{i}",
+                        "schema": "Trip",
+                        "properties": {"vehicle": "v", "startDate": at, "location": loc},
+                    },
+                ],
+            )
+        )
+
+
+def test_places_track_and_windows(client, store, tokens):
+    _trips(store)
+    rs, uk = auth(tokens["rs_mup.a"]), auth(tokens["gb_ukbsu.a"])
+    places = client.get("/api/v1/map/places", headers=rs).json()
+    assert len(places["features"]) > 40
+    track = client.get("/api/v1/map/track", params={"entity": "rs-mup.v"}, headers=rs).json()
+    assert [s["place"] for s in track["track"]["sightings"]] == ["belgrade", "loon_plage", "belgrade"]
+    assert track["features"][0]["geometry"]["type"] == "LineString"
+    windows = client.get("/api/v1/map/windows", headers=rs).json()
+    assert windows["open"] == 1 and windows["windows"][0]["until"] == "2026-03-13T00:00"
+    # The UK unit has no agreement with rs_mup (and the trips are 3x5x2 C): nothing of it.
+    assert client.get("/api/v1/map/track", params={"entity": "rs-mup.v"}, headers=uk).status_code == 404
+    assert client.get("/api/v1/map/windows", headers=uk).json()["open"] == 0
