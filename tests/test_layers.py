@@ -15,9 +15,10 @@ ALLOWED = {
     "audit": {"model", "store"},
     "graph": {"model", "store"},
     "routes": {"model", "store", "graph", "resolve"},
+    "alerts": {"model", "store", "graph", "resolve", "routes", "policy"},
     "resolve": {"model", "store", "ingest"},
-    "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web", "routes"},
-    "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api", "routes"},
+    "api": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "web", "routes", "alerts"},
+    "web": {"model", "store", "ingest", "policy", "audit", "graph", "resolve", "api", "routes", "alerts"},
     "cli": {
         "model",
         "store",
@@ -30,6 +31,7 @@ ALLOWED = {
         "resolve",
         "api",
         "routes",
+        "alerts",
     },
 }
 

@@ -73,6 +73,12 @@ def _v4_protected(conn: Connection, dialect: str) -> None:
     )
 
 
+def _v5_alerts(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_alerts import ALERT_TABLES
+
+    schema.metadata.create_all(conn, tables=ALERT_TABLES, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -82,6 +88,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         _v3_policy,
     ),
     (4, "protected entities (victims, witnesses, minors) as a keyed index", _v4_protected),
+    (5, "watchlists and alerts", _v5_alerts),
 ]
 
 

@@ -256,6 +256,25 @@ class SqlStore:
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
 
+    def statements_by_ids(self, ids: Iterable[str], *, viewer: Viewer) -> list[Statement]:
+        """Those of these statements the viewer may see."""
+        wanted = sorted(set(ids))
+        st = schema.statements
+        out: list[Statement] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                q = restrict(select(st).where(st.c.id.in_(wanted[start : start + 500])), viewer)
+                out.extend(row_to_statement(tuple(r)) for r in conn.execute(q).all())
+        return out
+
+    def handling_of(self, ids: Iterable[str]) -> set[str]:
+        """The handling codes ("3x5x2 C", "SIENA H2") of these statements: what a hit/no-hit notice says."""
+        st = schema.statements
+        q = select(st.c.handling_scheme, st.c.handling_code).where(st.c.id.in_(sorted(set(ids)))).distinct()
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return {f"{a} {b}" for a, b in rows}
+
     def statements_for_entity(self, entity_id: str, *, viewer: Viewer) -> list[Statement]:
         """An entity's visible statements; NotFound if none (the same whether absent or hidden)."""
         found = self.statements_for_entities([entity_id], viewer=viewer)

@@ -1,0 +1,1 @@
+"""Watchlists and rules evaluated on every ingest, and the alerts they raise (issue 8)."""

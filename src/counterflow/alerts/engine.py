@@ -1,0 +1,241 @@
+"""The alert engine: watchlists evaluated on every report as it is ingested.
+
+``evaluate`` is a pure function of a report's statements and the watches. ``run`` follows
+the processing log, where every ingest writes a "collection" record naming its reports
+(command line, service or any other process), so every report is evaluated exactly once
+whichever way it arrived; ``evaluate_reports`` does the same at once for reports the caller
+has just written (the service, for the lowest latency). Alerts are deduplicated by key, so
+both paths, or two processes, never raise one alert twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from counterflow.alerts.watchlist import Watch, list_watches
+from counterflow.model.statement import Statement
+from counterflow.model.visibility import Viewer
+from counterflow.routes.gazetteer import Gazetteer
+from counterflow.routes.tracks import sightings
+from counterflow.store.schema import meta
+from counterflow.store.schema_alerts import alerts
+from counterflow.store.schema_policy import audit_log
+from counterflow.store.selectors import KINDS
+from counterflow.store.sql import SqlStore
+
+__all__ = ["Draft", "evaluate", "evaluate_reports", "run"]
+
+CURSOR_KEY = "alerts_cursor"
+_GAZETTEER = Gazetteer()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    watch: Watch
+    rule: str
+    title: str
+    subject: str
+    place: str | None
+    at: str | None
+    statements: tuple[str, ...]
+    report_key: str
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"{self.watch.id}:{self.rule}:{self.report_key}:{self.subject}:{self.place or ''}"
+
+
+def _selector_kind(s: Statement) -> str | None:
+    return KINDS.get((s.schema, s.prop)) or KINDS.get(("*", s.prop))
+
+
+def _report_key(s: Statement) -> str:
+    return f"{s.agency}:{s.report_id}"
+
+
+def evaluate(
+    statements: Sequence[Statement],
+    watches: Iterable[Watch],
+    *,
+    members: Callable[[str], list[str]] | None = None,
+) -> list[Draft]:
+    """What the watches see in these statements (one report's, or several)."""
+    widen = members or (lambda e: [e])
+    by_selector: dict[tuple[str, str], list[Watch]] = {}
+    by_entity: dict[str, list[Watch]] = {}
+    crossing: list[Watch] = []
+    for w in watches:
+        if w.kind == "selector" and w.selector_kind:
+            by_selector.setdefault((w.selector_kind, w.value), []).append(w)
+        elif w.kind == "entity":
+            for e in widen(w.value):
+                by_entity.setdefault(e, []).append(w)
+        elif w.kind == "crossing":
+            crossing.append(w)
+    out: list[Draft] = []
+    for s in statements:
+        kind = _selector_kind(s)
+        for w in by_selector.get((kind, s.value), []) if kind else []:
+            out.append(
+                Draft(
+                    w,
+                    "selector",
+                    f"watched {kind} {s.value} reported by {s.agency}",
+                    s.entity_id,
+                    None,
+                    s.observed_at or s.reported_at,
+                    (s.id,),
+                    _report_key(s),
+                )
+            )
+        for target in (s.entity_id, s.value if s.prop_type == "entity" else None):
+            for w in by_entity.get(target, []) if target else []:
+                out.append(
+                    Draft(
+                        w,
+                        "entity",
+                        f"watched entity {w.value} in a report of {s.agency}",
+                        w.value,
+                        None,
+                        s.observed_at or s.reported_at,
+                        (s.id,),
+                        _report_key(s),
+                    )
+                )
+    if crossing:
+        out.extend(_crossings(statements, crossing, widen))
+    return _merge(out)
+
+
+def _crossings(
+    statements: Sequence[Statement], watches: list[Watch], widen: Callable[[str], list[str]]
+) -> list[Draft]:
+    plates: dict[str, str] = {
+        s.entity_id: s.value for s in statements if s.schema == "Vehicle" and s.prop == "registrationNumber"
+    }
+    by_id = {s.id: s for s in statements}
+    out: list[Draft] = []
+    for seen in sightings(statements, _GAZETTEER)[0]:
+        if seen.place.kind != "crossing":
+            continue
+        for w in watches:
+            if w.place is not None and w.place != seen.place.key:
+                continue
+            hit = (
+                plates.get(seen.subject) == w.value
+                if w.selector_kind == "plate"
+                else seen.subject in widen(w.value)
+            )
+            if hit:
+                out.append(
+                    Draft(
+                        w,
+                        "crossing",
+                        f"watched vehicle {w.value} at {seen.place.name} ({seen.place.country})",
+                        seen.subject,
+                        seen.place.key,
+                        seen.at,
+                        seen.statements,
+                        _report_key(by_id[seen.statements[-1]]),
+                    )
+                )
+    return out
+
+
+def _merge(drafts: list[Draft]) -> list[Draft]:
+    """One draft per dedupe key, with the evidence of all its occurrences."""
+    merged: dict[str, Draft] = {}
+    for d in drafts:
+        old = merged.get(d.dedupe_key)
+        if old is None:
+            merged[d.dedupe_key] = d
+        else:
+            ids = tuple(dict.fromkeys((*old.statements, *d.statements)))
+            merged[d.dedupe_key] = Draft(
+                old.watch, old.rule, old.title, old.subject, old.place, old.at, ids, old.report_key
+            )
+    return list(merged.values())
+
+
+def _report_statements(store: SqlStore, keys: Iterable[str]) -> list[Statement]:
+    """The reports' statements, and the addresses their movements point to (camera coordinates)."""
+    op = Viewer.operator()
+    stmts: list[Statement] = []
+    for key in keys:
+        agency, _, report_id = key.partition(":")
+        stmts.extend(store.statements_for_report(agency, report_id, viewer=op))
+    refs = {s.value for s in stmts if s.prop_type == "entity" and s.schema in ("Trip", "Event")}
+    known = {s.entity_id for s in stmts}
+    extra = store.statements_for_entities(refs - known, viewer=op) if refs - known else []
+    return [*stmts, *(s for s in extra if s.schema == "Address")]
+
+
+def _store(store: SqlStore, drafts: list[Draft]) -> list[int]:
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    new: list[int] = []
+    for d in drafts:
+        row = {
+            "dedupe_key": d.dedupe_key,
+            "watch_id": d.watch.id,
+            "agency": d.watch.agency,
+            "rule": d.rule,
+            "title": d.title,
+            "subject": d.subject,
+            "place": d.place,
+            "at": d.at,
+            "created_at": now,
+            "statements": json.dumps(list(d.statements)),
+            "report_key": d.report_key,
+        }
+        try:
+            with store.engine.begin() as conn:
+                key = conn.execute(insert(alerts).values(**row)).inserted_primary_key
+                new.append(int(key[0]))  # type: ignore[index]
+        except IntegrityError:
+            continue  # raised already (the other path, or another process)
+    return new
+
+
+def evaluate_reports(
+    store: SqlStore, keys: Sequence[str], *, members: Callable[[str], list[str]] | None = None
+) -> list[int]:
+    """Evaluate reports just written; returns the ids of new alerts."""
+    watched = list_watches(store)
+    if not watched or not keys:
+        return []
+    return _store(store, evaluate(_report_statements(store, keys), watched, members=members))
+
+
+def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, batch: int = 500) -> list[int]:
+    """Evaluate every report collected since the last run; returns the ids of new alerts."""
+    with store.engine.connect() as conn:
+        raw = conn.execute(select(meta.c.value).where(meta.c.key == CURSOR_KEY)).scalar()
+        head = conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one()
+    cursor = int(raw) if raw is not None else 0
+    new: list[int] = []
+    watched = list_watches(store)
+    while cursor < head:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(audit_log.c.seq, audit_log.c.details)
+                .where(audit_log.c.seq > cursor, audit_log.c.seq <= head, audit_log.c.action == "collection")
+                .order_by(audit_log.c.seq)
+                .limit(batch)
+            ).all()
+        if not rows:
+            cursor = head
+            break
+        keys = [k for _, details in rows for k in sorted(json.loads(details or "{}").get("reports", {}))]
+        if watched:
+            new += _store(store, evaluate(_report_statements(store, keys), watched, members=members))
+        cursor = int(rows[-1][0])
+    with store.engine.begin() as conn:
+        if conn.execute(update(meta).where(meta.c.key == CURSOR_KEY).values(value=str(cursor))).rowcount == 0:
+            conn.execute(insert(meta).values(key=CURSOR_KEY, value=str(cursor)))
+    return new
