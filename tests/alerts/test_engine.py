@@ -59,6 +59,7 @@ def test_entity_watch_and_dedupe_across_paths(store):
     _ingest(store, "rs_mup", report())
     rs = _viewer(store, "rs_mup.a")
     add_watch(store, rs, "entity", "rs-mup.p17")
+    assert run(store) == []  # a watch sees what arrives after it, not the history before it
     later = report(
         report_id="RS-2",
         entities=[

@@ -223,7 +223,7 @@ def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, b
     while cursor < head:
         with store.engine.connect() as conn:
             rows = conn.execute(
-                select(audit_log.c.seq, audit_log.c.details)
+                select(audit_log.c.seq, audit_log.c.details, audit_log.c.at)
                 .where(audit_log.c.seq > cursor, audit_log.c.seq <= head, audit_log.c.action == "collection")
                 .order_by(audit_log.c.seq)
                 .limit(batch)
@@ -231,9 +231,17 @@ def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, b
         if not rows:
             cursor = head
             break
-        keys = [k for _, details in rows for k in sorted(json.loads(details or "{}").get("reports", {}))]
-        if watched:
-            new += _store(store, evaluate(_report_statements(store, keys), watched, members=members))
+        # A watch sees the reports collected after it was set, not the history before it.
+        by_watches: dict[tuple[int, ...], list[str]] = {}
+        for _, details, at in rows:
+            active = tuple(w.id for w in watched if w.created_at <= at)
+            if active:
+                by_watches.setdefault(active, []).extend(
+                    sorted(json.loads(details or "{}").get("reports", {}))
+                )
+        for ids, keys in by_watches.items():
+            chosen = [w for w in watched if w.id in ids]
+            new += _store(store, evaluate(_report_statements(store, keys), chosen, members=members))
         cursor = int(rows[-1][0])
     with store.engine.begin() as conn:
         if conn.execute(update(meta).where(meta.c.key == CURSOR_KEY).values(value=str(cursor))).rowcount == 0:

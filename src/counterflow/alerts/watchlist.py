@@ -90,7 +90,7 @@ def add_watch(
         )
     if kind != "crossing" and place is not None:
         raise InvalidValue("place", place, "only crossing watches name a place")
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="microseconds")  # compared with log times
     row = {
         "agency": _owner(viewer),
         "created_by": viewer.user,
