@@ -46,3 +46,24 @@ def test_places_track_and_windows(client, store, tokens):
     # The UK unit has no agreement with rs_mup (and the trips are 3x5x2 C): nothing of it.
     assert client.get("/api/v1/map/track", params={"entity": "rs-mup.v"}, headers=uk).status_code == 404
     assert client.get("/api/v1/map/windows", headers=uk).json()["open"] == 0
+
+
+def test_watches_and_alerts_through_the_api(client, store, tokens):
+    rs, hr = auth(tokens["rs_mup.a"]), auth(tokens["hr_mup.a"])
+    w = client.post(
+        "/api/v1/watches",
+        json={"kind": "selector", "value": "064 123 4567", "selector_kind": "phone"},
+        headers=rs,
+    )
+    assert w.status_code == 200 and w.json()["value"] == "+381641234567"
+    bad = client.post(
+        "/api/v1/watches", json={"kind": "selector", "value": "x", "selector_kind": "phone"}, headers=rs
+    )
+    assert bad.status_code == 422
+    assert client.post("/api/v1/reports", json=report(), headers=rs).status_code == 200  # carries the phone
+    alerts = client.get("/api/v1/alerts", headers=rs).json()
+    assert len(alerts) == 1 and alerts[0]["evidence"][0]["value"] == "+381641234567"
+    assert client.get("/api/v1/alerts", headers=hr).json() == []  # another agency's watch
+    assert client.delete(f"/api/v1/watches/{w.json()['id']}", headers=hr).status_code == 404
+    assert client.delete(f"/api/v1/watches/{w.json()['id']}", headers=rs).status_code == 200
+    assert client.get("/api/v1/watches", headers=rs).json() == []

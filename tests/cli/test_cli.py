@@ -134,3 +134,34 @@ def test_routes_commands(tmp_path, monkeypatch):
     assert windows["shown"][0]["until"] == "2026-03-13T00:00"  # 72 h observed from Serbia to the coast
     missing = runner.invoke(app, ["routes", "track", "rs-mup.nobody"])
     assert missing.exit_code == 66
+
+
+def test_alerts_commands(tmp_path, monkeypatch):
+    """Watch a phone in national format; an ingest that carries it raises an alert, listed with evidence."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from counterflow.cli.main import app
+
+    from reports import report
+
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["alerts", "watch", "selector", "+381 64 123 4567", "--type", "phone", "--json"]
+    )
+    assert added.exit_code == 0, added.stdout
+    assert json.loads(added.stdout)["value"] == "+381641234567"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report(), ensure_ascii=False), encoding="utf-8")
+    ingested = runner.invoke(app, ["ingest", str(path), "--json"])
+    assert json.loads(ingested.stdout)["alerts_raised"] == 1
+    listed = json.loads(runner.invoke(app, ["alerts", "list", "--json"]).stdout)
+    assert [a["rule"] for a in listed] == ["selector"] and listed[0]["evidence"][0][
+        "value"
+    ] == "+381641234567"
+    again = runner.invoke(app, ["ingest", str(path), "--json"])  # unchanged: nothing new, no new alert
+    assert json.loads(again.stdout)["alerts_raised"] == 0
+    bad = runner.invoke(app, ["alerts", "watch", "selector", "12", "--type", "phone"])
+    assert bad.exit_code == 65

@@ -141,6 +141,24 @@ def test_analyst_journey(store, tokens, browser, shots):
         assert r.status_code == 200
         page.wait_for_selector("#alerts li", timeout=15_000)
         assert "RS-LIVE" in page.inner_text("#alerts")
+        # A watch fires as a matching report arrives, and the alert appears live.
+        h = auth(tokens["rs_mup.a"])
+        w = httpx.post(f"{base}/api/v1/watches", json={"kind": "entity", "value": "rs-mup.p17"}, headers=h)
+        assert w.status_code == 200, w.text
+        seen = report(
+            report_id="RS-WATCH",
+            entities=[
+                {
+                    "id": "t",
+                    "schema": "Trip",
+                    "properties": {"involved": "rs-mup.p17", "startDate": "2026-04-02T05:00", "location": "Šid"},
+                }
+            ],
+        )
+        assert httpx.post(f"{base}/api/v1/reports", json=seen, headers=h, timeout=30).status_code == 200
+        page.wait_for_function(
+            "document.getElementById('alerts').innerText.includes('watched entity rs-mup.p17')", timeout=15_000
+        )
         page.screenshot(path=str(shots / "05-alerts.png"))
         page.goto(f"{base}/map")
         page.wait_for_selector(".leaflet-interactive", timeout=15_000)

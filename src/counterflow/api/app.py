@@ -18,7 +18,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from counterflow import __version__
-from counterflow.api import events, routes_graph, routes_intel, routes_map, routes_policy, routes_resolution
+from counterflow.api import (
+    events,
+    routes_alerts,
+    routes_graph,
+    routes_intel,
+    routes_map,
+    routes_policy,
+    routes_resolution,
+)
 from counterflow.api.context import Limits, Services
 from counterflow.errors import CounterflowError, status_of
 from counterflow.graph.views import NetworkCache
@@ -190,7 +198,15 @@ def create_app(
         store.ping()
         return {"status": "ok", "version": __version__, "store": store.dialect}
 
-    for module in (routes_intel, routes_resolution, routes_graph, routes_map, routes_policy, events):
+    for module in (
+        routes_intel,
+        routes_resolution,
+        routes_graph,
+        routes_map,
+        routes_policy,
+        routes_alerts,
+        events,
+    ):
         app.include_router(module.router, prefix=API)
     if web:
         from counterflow.web.pages import mount

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from counterflow.api.context import current_viewer
 from counterflow.errors import NotFound
 from counterflow.model.visibility import Viewer
+from counterflow.store.schema_alerts import alerts
 from counterflow.store.schema_policy import audit_log
 from counterflow.store.sql import SqlStore
 
@@ -86,8 +87,8 @@ class Broker:
         queue: asyncio.Queue[Event] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
         if self.store is not None and (self._tail is None or self._tail.done()):
-            start = await run_in_threadpool(_log_head, self.store)
-            self._tail = asyncio.create_task(self._follow(self.store, start))
+            start = await run_in_threadpool(_heads, self.store)
+            self._tail = asyncio.create_task(self._follow(self.store, *start))
         try:
             while True:
                 try:
@@ -101,12 +102,13 @@ class Broker:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    async def _follow(self, store: SqlStore, after: int) -> None:
-        """Publish the reports of new collection records while anyone listens."""
+    async def _follow(self, store: SqlStore, after: int, after_alert: int) -> None:
+        """Publish new collection records' reports and new alerts while anyone listens."""
         while self._subscribers:
             await asyncio.sleep(self.interval)
             try:
                 rows = await run_in_threadpool(_collections_after, store, after)
+                raised = await run_in_threadpool(_alerts_after, store, after_alert)
             except Exception:  # the store is away: try again at the next tick
                 log.warning("cannot read the processing log for live events", exc_info=True)
                 continue
@@ -115,11 +117,34 @@ class Broker:
                 for key in keys:
                     agency, _, report_id = key.partition(":")
                     self.publish(report_event(store, agency, report_id))
+            for alert_id, agency, rule in raised:
+                after_alert = alert_id
+                self.publish(alert_event(alert_id, agency, rule))
 
 
-def _log_head(store: SqlStore) -> int:
+def _heads(store: SqlStore) -> tuple[int, int]:
     with store.engine.connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one())
+        seq = conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one()
+        alert = conn.execute(select(func.coalesce(func.max(alerts.c.id), 0))).scalar_one()
+    return int(seq), int(alert)
+
+
+def _alerts_after(store: SqlStore, after: int, limit: int = 500) -> list[tuple[int, str, str]]:
+    q = select(alerts.c.id, alerts.c.agency, alerts.c.rule).where(alerts.c.id > after).order_by(alerts.c.id)
+    with store.engine.connect() as conn:
+        return [(int(i), str(a), str(r)) for i, a, r in conn.execute(q.limit(limit))]
+
+
+def alert_event(alert_id: int, agency: str, rule: str) -> Event:
+    """An alert was raised: told to its agency's users, without content (they read it through the
+    feed, which shows only the evidence each may see)."""
+
+    def audience(viewer: Viewer) -> bool:
+        return viewer.open or viewer.agency == agency
+
+    return Event(
+        "alert", {"alert_id": alert_id, "rule": rule, "title": f"{rule} alert #{alert_id}"}, audience
+    )
 
 
 def _collections_after(store: SqlStore, after: int, limit: int = 500) -> list[tuple[int, list[str]]]:

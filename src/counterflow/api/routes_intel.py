@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile
 
+from counterflow.alerts.engine import evaluate_reports
 from counterflow.api.context import ServicesDep, SessionDep
 from counterflow.errors import InvalidValue, LimitExceeded
 from counterflow.ingest.mentions import NameIndex
@@ -43,6 +44,8 @@ def post_report(
     with _LOCK:
         outcome = _ingestor(session).ingest_report(report, source="api")
     key = f"{report.get('agency')}:{report.get('report_id')}"
+    if outcome == "added":
+        evaluate_reports(session.store, [key])  # watchlists see it now, not at the next log poll
     return {"report": key, "outcome": outcome}
 
 

@@ -123,13 +123,21 @@ def register(app: typer.Typer) -> None:
                 total.statements_added += s.statements_added
                 total.rejected.extend(s.rejected)
                 bar.advance(task)
+        from counterflow.alerts.engine import run as run_alerts
+
+        raised = run_alerts(store) if total.reports_added else []  # watchlists see what just arrived
         if as_json:
-            emit_json({"files": len(files), **total.to_dict()})
+            emit_json({"files": len(files), **total.to_dict(), "alerts_raised": len(raised)})
         else:
             console.print(
                 f"{len(files)} file(s): [green]{total.reports_added} reports added[/] "
                 f"({total.statements_added:,} statements), {total.reports_unchanged} unchanged, "
                 f"[{'red' if total.rejected else 'green'}]{len(total.rejected)} rejected[/]"
+                + (
+                    f"; [bold yellow]{len(raised)} alerts raised[/] (counterflow alerts list)"
+                    if raised
+                    else ""
+                )
             )
             for r in total.rejected:
                 err_console.print(f"[red]rejected[/] {r.report} ({r.source}):", highlight=False)

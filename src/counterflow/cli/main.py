@@ -70,6 +70,7 @@ COMMAND_MODULES = (
     "resolve_cmd",
     "serve_cmd",
     "routes_cmd",
+    "alerts_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

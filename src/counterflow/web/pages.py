@@ -18,6 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from counterflow.alerts.feed import alert_feed
+from counterflow.alerts.watchlist import list_watches
 from counterflow.api.context import COOKIE, Services, current_session, current_viewer
 from counterflow.errors import CounterflowError, Unauthenticated, status_of
 from counterflow.policy.session import Session
@@ -132,10 +134,12 @@ def map_page(request: Request) -> Response:
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request) -> Response:
     try:
-        _session(request)
+        session = _session(request)
+        recent = alert_feed(session.store, session.viewer, limit=1000)[-50:]
+        watched = list_watches(session.store, session.viewer)
     except CounterflowError as exc:
         return _error_page(request, exc)
-    return _page(request, "alerts.html")
+    return _page(request, "alerts.html", recent=list(reversed(recent)), watches=watched)
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -27,6 +27,26 @@
     empty.hidden = true;
   }
   es.addEventListener("report", function (ev) { add("report", ev); });
-  es.addEventListener("alert", function (ev) { add("alert", ev); });
+  es.addEventListener("alert", function (ev) {
+    // The event says only that an alert was raised; its content comes through the feed, which
+    // shows each user only the evidence they may see.
+    var data = JSON.parse(ev.data);
+    window.cf.api("/api/v1/alerts?after=" + (data.alert_id - 1) + "&limit=1").then(function (list) {
+      var a = list[0];
+      if (!a) return;
+      var li = document.createElement("li");
+      li.className = "alert-alert";
+      li.textContent = new Date(data.at * 1000).toLocaleTimeString() + " · " + a.title +
+        (a.place ? " at " + a.place : "") + (a.at ? " (" + a.at + ")" : "");
+      if (a.subject) {
+        var link = document.createElement("a");
+        link.href = "/entities/" + encodeURIComponent(a.subject);
+        link.textContent = " open";
+        li.appendChild(link);
+      }
+      list.length && document.getElementById("alerts").insertBefore(li, document.getElementById("alerts").firstChild);
+      document.getElementById("alerts-empty").hidden = true;
+    }).catch(function () {});
+  });
   window.addEventListener("beforeunload", function () { es.close(); });
 })();
