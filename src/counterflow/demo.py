@@ -140,6 +140,7 @@ def run_demo(
         f"{summary['policy']['agreements']} sharing agreements (partners → UK unit and Europol, with limits)"
     )
 
+    watching = _set_watches(store, out, agencies)
     t0 = time.perf_counter()
     files, total = load_world(store, out, agencies, settings)
     seconds = time.perf_counter() - t0
@@ -161,12 +162,75 @@ def run_demo(
     for r in total.rejected[:5]:
         say(f"             rejected {r.report}: {r.problems[0] if r.problems else ''}")
 
+    summary["alerts"] = _alerts(store, watching, say)
     summary["visibility"] = _who_sees_what(store, agencies, say)
     summary["search"] = _cross_script_search(store, say)
     summary["resolution"] = _resolve(store, say)
     summary["network"] = _network(store, say)
     summary["routes"] = _routes(store, agencies, say)
     return summary
+
+
+def _set_watches(store: SqlStore, out: Path, agencies: list[str]) -> str:
+    """The UK unit watches what its own sources gave it before the partners' reports arrive: the
+    phones of two organisers and the plates of three vans, at any border crossing."""
+    import csv
+
+    from counterflow.alerts.watchlist import add_watch, list_watches
+
+    user = analyst(UK_UNIT if UK_UNIT in agencies else agencies[0])
+    viewer = Session.open(store, user).viewer
+    if list_watches(store, viewer):
+        return user
+    with (out / "truth" / "persons.csv").open(encoding="utf-8") as fh:
+        organisers = [r for r in csv.DictReader(fh) if "organiser" in r["roles"] and r["phones"]][:2]
+    with (out / "truth" / "vehicles.csv").open(encoding="utf-8") as fh:
+        vans = list(csv.DictReader(fh))[:3]
+    for r in organisers:
+        phone = r["phones"].split(";")[0]
+        add_watch(
+            store, viewer, "selector", phone, selector_kind="phone", note="organiser's number (UK source)"
+        )
+    for v in vans:
+        add_watch(
+            store,
+            viewer,
+            "crossing",
+            v["plate"],
+            selector_kind="plate",
+            note="van used by the network",
+            country=v["country"],
+        )
+    return user
+
+
+def _alerts(store: SqlStore, user: str, say: Echo) -> dict[str, Any]:
+    """What the watches raised as the reports came in, as the watching analyst sees it."""
+    from collections import Counter
+
+    from counterflow.alerts.engine import run
+    from counterflow.alerts.feed import alert_feed
+
+    run(store)  # the demo ingests in process: follow the log once, as the service does continuously
+    session = Session.open(store, user)
+    feed = alert_feed(store, session.viewer, limit=100_000)
+    session.consulted("alerts", None, {"alerts": len(feed)})
+    rules = Counter(a["rule"] for a in feed)
+    notices = sum(1 for a in feed if not a["evidence"])
+    result = {
+        "viewer": user,
+        "alerts": len(feed),
+        "by_rule": dict(sorted(rules.items())),
+        "notices_without_content": notices,
+        "examples": [{k: a[k] for k in ("id", "rule", "title", "place", "at")} for a in feed[:3]],
+    }
+    first = next((a for a in feed if a["evidence"]), None)
+    say(
+        f"[bold]4. alerts[/]    {user}'s watches raised {len(feed)} alerts as reports arrived "
+        f"({', '.join(f'{n} {r}' for r, n in sorted(rules.items())) or 'none'}); {notices} only say whom to "
+        f"contact (material they may not see)" + (f"; e.g. {first['title']}" if first else "")
+    )
+    return result
 
 
 def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
@@ -199,7 +263,7 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
         else ""
     )
     say(
-        f"[bold]8. routes[/]    {len(view.tracks):,} tracks as {session.viewer.user} sees them; "
+        f"[bold]9. routes[/]    {len(view.tracks):,} tracks as {session.viewer.user} sees them; "
         f"{len(windows)} interception windows open ({len(timed)} with an estimated deadline){where}"
     )
     return result
@@ -231,7 +295,7 @@ def _resolve(store: SqlStore, say: Echo) -> dict[str, Any]:
             break
     result = {"run_id": run.run_id, "counts": counts, "seconds": seconds, "explained": example}
     line = ", ".join(f"{k} {v:,}" for k, v in counts.items() if isinstance(v, int))
-    say(f"[bold]6. resolve[/]   {line} ({seconds} s)")
+    say(f"[bold]7. resolve[/]   {line} ({seconds} s)")
     if example:
         say(
             f"             e.g. {example['left_names']} ({example['left']}) = {example['right_names']} "
@@ -255,7 +319,7 @@ def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
     g_n, g_e, n_protected = result["persons"], result["ties"], result["protected_persons"]
     names = ", ".join(t["name"] for t in result["plan"]["targets"])
     say(
-        f"[bold]7. network[/]   the UK analyst's resolved view: {g_n:,} persons, {g_e:,} ties, "
+        f"[bold]8. network[/]   the UK analyst's resolved view: {g_n:,} persons, {g_e:,} ties, "
         f"{result['communities']} communities; {n_protected} victims/witnesses/minors are never targets. "
         f"Removing 5 ({names}) cuts the largest component from {m['lcc_initial']:.0%} to "
         f"{m['lcc_after_k']:.0%} ({m['strategy']}, {result['seconds']} s)"
@@ -276,7 +340,7 @@ def _who_sees_what(store: SqlStore, agencies: list[str], say: Echo) -> dict[str,
     line = "; ".join(
         f"{a} analyst {v['statements']:,} statements from {v['agencies']} agencies" for a, v in seen.items()
     )
-    say(f"[bold]4. need-to-know[/] {line}")
+    say(f"[bold]5. need-to-know[/] {line}")
     return seen
 
 
@@ -303,10 +367,10 @@ def _cross_script_search(store: SqlStore, say: Echo) -> dict[str, Any]:
             "agencies": found_in,
         }
         say(
-            f"[bold]5. search[/]    the UK analyst searches '{stmt.original_value}' "
+            f"[bold]6. search[/]    the UK analyst searches '{stmt.original_value}' "
             f"(as {stmt.agency} wrote it) and finds {len(hits)} records from {', '.join(found_in)}: "
             "one name across scripts"
         )
         return result
-    say("[bold]5. search[/]    no Cyrillic name shared with another agency in this world")
+    say("[bold]6. search[/]    no Cyrillic name shared with another agency in this world")
     return {"query": None}
