@@ -151,13 +151,18 @@ def test_analyst_journey(store, tokens, browser, shots):
                 {
                     "id": "t",
                     "schema": "Trip",
-                    "properties": {"involved": "rs-mup.p17", "startDate": "2026-04-02T05:00", "location": "Šid"},
+                    "properties": {
+                        "involved": "rs-mup.p17",
+                        "startDate": "2026-04-02T05:00",
+                        "location": "Šid",
+                    },
                 }
             ],
         )
         assert httpx.post(f"{base}/api/v1/reports", json=seen, headers=h, timeout=30).status_code == 200
         page.wait_for_function(
-            "document.getElementById('alerts').innerText.includes('watched entity rs-mup.p17')", timeout=15_000
+            "document.getElementById('alerts').innerText.includes('watched entity rs-mup.p17')",
+            timeout=15_000,
         )
         page.screenshot(path=str(shots / "05-alerts.png"))
         page.goto(f"{base}/map")

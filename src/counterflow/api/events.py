@@ -63,7 +63,7 @@ class Broker:
         *,
         queue_size: int = 256,
         keepalive: float = KEEPALIVE_SECONDS,
-        interval: float = 1.0,
+        interval: float = 0.25,
     ) -> None:
         self.store = store
         self.queue_size = queue_size
@@ -72,6 +72,8 @@ class Broker:
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tail: asyncio.Task[None] | None = None
+        self._announced: set[int] = set()  # alerts published at once by this process
+        self._tail_alert = 0  # the last alert id the log follower has seen
 
     def publish(self, event: Event) -> None:
         loop = self._loop
@@ -88,6 +90,7 @@ class Broker:
         self._subscribers.add(queue)
         if self.store is not None and (self._tail is None or self._tail.done()):
             start = await run_in_threadpool(_heads, self.store)
+            self._tail_alert = start[1]
             self._tail = asyncio.create_task(self._follow(self.store, *start))
         try:
             while True:
@@ -118,7 +121,18 @@ class Broker:
                     agency, _, report_id = key.partition(":")
                     self.publish(report_event(store, agency, report_id))
             for alert_id, agency, rule in raised:
-                after_alert = alert_id
+                after_alert = self._tail_alert = alert_id
+                if alert_id in self._announced:
+                    self._announced.discard(alert_id)
+                else:
+                    self.publish(alert_event(alert_id, agency, rule))
+
+    def announce(self, raised: list[tuple[int, str, str]]) -> None:
+        """Publish alerts this process has just raised, without waiting for the next poll."""
+        for alert_id, agency, rule in raised:
+            # Only what the log follower has not reached yet, so no alert is told twice.
+            if self._loop is not None and self._subscribers and alert_id > self._tail_alert:
+                self._announced.add(alert_id)
                 self.publish(alert_event(alert_id, agency, rule))
 
 
@@ -133,6 +147,12 @@ def _alerts_after(store: SqlStore, after: int, limit: int = 500) -> list[tuple[i
     q = select(alerts.c.id, alerts.c.agency, alerts.c.rule).where(alerts.c.id > after).order_by(alerts.c.id)
     with store.engine.connect() as conn:
         return [(int(i), str(a), str(r)) for i, a, r in conn.execute(q.limit(limit))]
+
+
+def alert_rows(store: SqlStore, ids: list[int]) -> list[tuple[int, str, str]]:
+    q = select(alerts.c.id, alerts.c.agency, alerts.c.rule).where(alerts.c.id.in_(ids)).order_by(alerts.c.id)
+    with store.engine.connect() as conn:
+        return [(int(i), str(a), str(r)) for i, a, r in conn.execute(q)]
 
 
 def alert_event(alert_id: int, agency: str, rule: str) -> Event:

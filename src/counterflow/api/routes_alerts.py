@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from counterflow.alerts.feed import alert_feed
@@ -13,6 +13,7 @@ from counterflow.api.context import SessionDep
 from counterflow.model.visibility import UserRole
 
 router = APIRouter(tags=["alerts"])
+MAX_ID = 2**62  # ids are 64-bit integers in the store
 _WATCHERS = (UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.LIAISON, UserRole.ADMINISTRATOR)
 
 
@@ -48,7 +49,7 @@ def post_watch(session: SessionDep, body: WatchRequest) -> dict[str, Any]:
 
 
 @router.delete("/watches/{watch_id}", summary="Stop a watch")
-def delete_watch(session: SessionDep, watch_id: int) -> dict[str, Any]:
+def delete_watch(session: SessionDep, watch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
     session.require(*_WATCHERS)
     remove_watch(session.store, session.viewer, watch_id)
     return {"watch": watch_id, "active": False}
@@ -57,7 +58,7 @@ def delete_watch(session: SessionDep, watch_id: int) -> dict[str, Any]:
 @router.get("/alerts", summary="Your agency's alerts, with the evidence you may see")
 def get_alerts(
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, description="only alerts with a larger id")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="only alerts with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     found = alert_feed(session.store, session.viewer, after=after, limit=limit)

@@ -7,10 +7,11 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Query, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 
 from counterflow.alerts.engine import evaluate_reports
 from counterflow.api.context import ServicesDep, SessionDep
+from counterflow.api.events import alert_rows, broker_of
 from counterflow.errors import InvalidValue, LimitExceeded
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
@@ -35,6 +36,7 @@ def _ingestor(session: Session) -> Ingestor:
 
 @router.post("/reports", status_code=200, summary="Ingest one native intelligence report")
 def post_report(
+    request: Request,
     session: SessionDep,
     report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
 ) -> dict[str, Any]:
@@ -45,7 +47,9 @@ def post_report(
         outcome = _ingestor(session).ingest_report(report, source="api")
     key = f"{report.get('agency')}:{report.get('report_id')}"
     if outcome == "added":
-        evaluate_reports(session.store, [key])  # watchlists see it now, not at the next log poll
+        raised = evaluate_reports(session.store, [key])  # watchlists see it now, not at the next poll
+        if raised:
+            broker_of(request.app).announce(alert_rows(session.store, raised))
     return {"report": key, "outcome": outcome}
 
 
