@@ -48,7 +48,10 @@ class Draft:
 
     @property
     def dedupe_key(self) -> str:
-        return f"{self.watch.id}:{self.rule}:{self.report_key}:{self.subject}:{self.place or ''}"
+        """One alert per watch and report (a phone on a person and on their call is one event);
+        a vehicle at crossings: one per crossing."""
+        where = f":{self.subject}:{self.place}" if self.rule == "crossing" else ""
+        return f"{self.watch.id}:{self.rule}:{self.report_key}{where}"
 
 
 def _selector_kind(s: Statement) -> str | None:

@@ -1,0 +1,240 @@
+"""Ingest-to-alert latency while reports stream in.
+
+Claim (issue 8): ingest-to-alert latency p99 < 50 ms while ingesting 200 reports/s on the
+embedded default (SQLite), measured with a load generator on loopback.
+
+Set-up: a governed SQLite store with three agencies; the watching agency's analyst watches
+50 phone numbers. ``counterflow serve`` runs as its own process. A load generator posts
+native reports at a fixed rate (open loop: a report every 1/rate seconds whether or not
+the last one was answered); one in ten carries a watched number. The watching analyst
+holds the live event stream open. Latency of an alert = the moment its event reaches the
+analyst's stream minus the moment the report was sent.
+
+Baseline, measured in the same run: the ingest round trip itself (sending the report to
+receiving the service's acknowledgement), p50 and p99; the ratio says what alerting adds.
+
+    .venv/bin/python benchmarks/bench_alerts.py --rate 200 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+WATCHED = [f"+3816412{i:05d}" for i in range(50)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def setup(db: Path) -> dict[str, str]:
+    from counterflow.alerts.watchlist import add_watch
+    from counterflow.policy import registry
+    from counterflow.policy.auth import issue_token
+    from counterflow.policy.session import Session
+    from counterflow.store import SqlStore
+
+    store = SqlStore(f"sqlite:///{db}")
+    for agency in ("rs_mup", "hr_mup", "gb_ukbsu"):
+        registry.add_agency(store, agency, agency)
+        registry.add_user(store, f"{agency}.a", agency, roles=["analyst"], clearance="OFFICIAL-SENSITIVE")
+    registry.add_agreement(store, "hr_mup", "gb_ukbsu")
+    registry.add_agreement(store, "rs_mup", "gb_ukbsu")
+    uk = Session.open(store, "gb_ukbsu.a").viewer
+    for phone in WATCHED:
+        add_watch(store, uk, "selector", phone, selector_kind="phone")
+    tokens = {u: issue_token(store, u) for u in ("rs_mup.a", "hr_mup.a", "gb_ukbsu.a")}
+    store.close()
+    return tokens
+
+
+def make_report(i: int) -> tuple[str, dict[str, object], bool]:
+    agency = "rs_mup" if i % 2 else "hr_mup"
+    hit = i % 10 == 0
+    phone = WATCHED[i % len(WATCHED)] if hit else f"+38164{3000000 + i:07d}"
+    rid = f"LOAD-{i:06d}"
+    return (
+        f"{agency}:{rid}",
+        {
+            "format": "counterflow.report/1",
+            "agency": agency,
+            "report_id": rid,
+            "reported_at": "2026-03-14",
+            "observed_at": "2026-03-12",
+            "language": "en",
+            "grading": {"scheme": "3x5x2", "source": "2", "information": "B"},
+            "handling": {"scheme": "3x5x2", "code": "P"},
+            "classification": "OFFICIAL",
+            "entities": [
+                {
+                    "id": f"p{i}",
+                    "schema": "Person",
+                    "properties": {"name": f"Person Number{i}", "phone": phone},
+                },
+                {
+                    "id": f"c{i}",
+                    "schema": "Call",
+                    "properties": {
+                        "callerNumber": phone,
+                        "receiverNumber": "+381641111111",
+                        "date": "2026-03-12",
+                    },
+                },
+            ],
+        },
+        hit,
+    )
+
+
+def listen(
+    base: str, token: str, received: dict[int, float], ready: threading.Event, stop: threading.Event
+) -> None:
+    with (
+        httpx.Client(base_url=base, timeout=None) as c,
+        c.stream("GET", "/api/v1/events", headers={"Authorization": f"Bearer {token}"}) as r,
+    ):
+        for line in r.iter_lines():
+            if line.startswith(": counterflow"):
+                ready.set()
+            if line.startswith("data: "):
+                data = json.loads(line[6:])
+                if data.get("kind") == "alert":
+                    received[int(data["alert_id"])] = time.perf_counter()
+            if stop.is_set():
+                return
+
+
+async def generate(
+    base: str, tokens: dict[str, str], rate: float, seconds: float
+) -> tuple[dict[str, float], list[float], int]:
+    sent: dict[str, float] = {}
+    acks: list[float] = []
+    errors = 0
+    n = int(rate * seconds)
+    start = time.perf_counter()
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            key, body, _ = make_report(i)
+            token = tokens[f"{key.split(':')[0]}.a"]
+            t0 = time.perf_counter()
+            sent[key] = t0
+            try:
+                r = await http.post(
+                    "/api/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"}
+                )
+            except httpx.HTTPError:
+                errors += 1
+                return
+            acks.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                errors += 1
+
+        tasks = []
+        for i in range(n):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+    return sent, acks, errors
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] * 1000 if xs else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=200.0, help="reports per second")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cf-bench-alerts-"))
+    db = work / "alerts.sqlite"
+    tokens = setup(db)
+    port = free_port()
+    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": f"sqlite:///{db}"}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "counterflow"),
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "server.log").open("w"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    received: dict[int, float] = {}
+    stop = threading.Event()
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        ready = threading.Event()
+        listener = threading.Thread(
+            target=listen, args=(base, tokens["gb_ukbsu.a"], received, ready, stop), daemon=True
+        )
+        listener.start()
+        if not ready.wait(20):
+            raise SystemExit("the event stream did not open")
+        sent, acks, errors = asyncio.run(generate(base, tokens, args.rate, args.seconds))
+        time.sleep(2.0)  # let the last alerts arrive
+    finally:
+        stop.set()
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:  # an open event stream holds the graceful shutdown
+            server.kill()
+            server.wait(10)
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        raised = dict(conn.execute(text("SELECT id, report_key FROM alerts")).all())
+    latencies = [received[i] - sent[key] for i, key in raised.items() if i in received and key in sent]
+    expected = sum(1 for i in range(int(args.rate * args.seconds)) if make_report(i)[2])
+    print(
+        f"\n{len(sent):,} reports sent at {args.rate:g}/s for {args.seconds:g} s; {errors} errors; "
+        f"{len(raised)} alerts raised (expected {expected}), {len(latencies)} seen on the stream"
+    )
+    print(f"\n{'measure':34} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'baseline: ingest round trip':34} {pct(acks, 0.5):>8.1f} {pct(acks, 0.99):>8.1f}")
+    print(f"{'ingest to alert on the stream':34} {pct(latencies, 0.5):>8.1f} {pct(latencies, 0.99):>8.1f}")
+    ratio = pct(latencies, 0.99) / pct(acks, 0.99) if acks and latencies else float("nan")
+    print(f"\nratio (alert p99 / ingest p99): {ratio:.2f}")
+    ok = latencies and pct(latencies, 0.99) < 50 and errors == 0 and len(latencies) == expected
+    print(
+        f"goal: p99 < 50 ms at {args.rate:g} reports/s, every alert delivered: {'MET' if ok else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
