@@ -4,11 +4,12 @@ Claim (issue 8): ingest-to-alert latency p99 < 50 ms while ingesting 200 reports
 embedded default (SQLite), measured with a load generator on loopback.
 
 Set-up: a governed SQLite store with three agencies; the watching agency's analyst watches
-50 phone numbers. ``counterflow serve`` runs as its own process. A load generator posts
-native reports at a fixed rate (open loop: a report every 1/rate seconds whether or not
-the last one was answered); one in ten carries a watched number. The watching analyst
-holds the live event stream open. Latency of an alert = the moment its event reaches the
-analyst's stream minus the moment the report was sent.
+50 phone numbers. ``counterflow serve`` runs as its own process(es) (``--workers``, default
+1: SQLite has one writer). A load generator posts native reports at a fixed rate (open
+loop: a report every 1/rate seconds whether or not the last one was answered); one in ten
+carries a watched number. The watching analyst holds the live event stream open. The
+latency of an alert is the moment its event reaches the analyst's stream minus the moment
+the report was sent.
 
 Baseline, measured in the same run: the ingest round trip itself (sending the report to
 receiving the service's acknowledgement), p50 and p99; the ratio says what alerting adds.
@@ -167,6 +168,7 @@ def main() -> None:
     )
     parser.add_argument("--rate", type=float, default=200.0, help="reports per second")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cf-bench-alerts-"))
     db = work / "alerts.sqlite"
@@ -179,6 +181,8 @@ def main() -> None:
             "serve",
             "--port",
             str(port),
+            "--workers",
+            str(args.workers),
             "--log-level",
             "warning",
         ],
