@@ -53,6 +53,13 @@ def test_selector_watch_in_national_format_and_the_feed_under_need_to_know(store
     feed = alert_feed(store, _viewer(store, "rs_mup.a"))
     assert feed[0]["evidence"][0]["value"] == "+381641234567" and feed[0]["subject"] == "hr-mup.p1"
     assert alert_feed(store, _viewer(store, "mk_mvr.a")) == []  # someone else's watch
+    # The owner of the material is told who watched it, as with a hit/no-hit question.
+    from counterflow.policy.hits import notifications
+
+    told = notifications(store, _viewer(store, "hr_mup.a"))
+    assert [(n["asker"], n["asker_agency"], n["kind"], n["reports"]) for n in told] == [
+        ("rs_mup.a", "rs_mup", "watch:selector", ["hr_mup:HR-1"])
+    ]
 
 
 def test_entity_watch_and_dedupe_across_paths(store):

@@ -10,6 +10,7 @@ both paths, or two processes, never raise one alert twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ from counterflow.routes.gazetteer import Gazetteer
 from counterflow.routes.tracks import sightings
 from counterflow.store.schema import meta
 from counterflow.store.schema_alerts import alerts
-from counterflow.store.schema_policy import audit_log
-from counterflow.store.selectors import KINDS
+from counterflow.store.schema_policy import audit_log, hit_queries
+from counterflow.store.selectors import KINDS, selector_hmac
 from counterflow.store.sql import SqlStore
 
 __all__ = ["Draft", "evaluate", "evaluate_reports", "run"]
@@ -196,13 +197,33 @@ def _store(store: SqlStore, drafts: list[Draft]) -> list[int]:
             "statements": json.dumps(list(d.statements)),
             "report_key": d.report_key,
         }
+        owner = d.report_key.partition(":")[0]
         try:
             with store.engine.begin() as conn:
                 key = conn.execute(insert(alerts).values(**row)).inserted_primary_key
                 new.append(int(key[0]))  # type: ignore[index]
+                if owner != d.watch.agency:
+                    # A watch is a standing hit/no-hit question: the owner is told who asked.
+                    conn.execute(
+                        insert(hit_queries).values(
+                            at=now,
+                            asker=d.watch.created_by,
+                            asker_agency=d.watch.agency,
+                            owner_agency=owner,
+                            kind=f"watch:{d.rule}",
+                            hmac=_digest(store, d),
+                        )
+                    )
         except IntegrityError:
             continue  # raised already (the other path, or another process)
     return new
+
+
+def _digest(store: SqlStore, d: Draft) -> str:
+    """The selector's keyed hash (so the owner sees which of its reports matched), else a report digest."""
+    if d.watch.kind == "selector" and d.watch.selector_kind and store.selector_key is not None:
+        return selector_hmac(store.selector_key, d.watch.selector_kind, d.watch.value)
+    return hashlib.sha256(d.report_key.encode()).hexdigest()
 
 
 def evaluate_reports(

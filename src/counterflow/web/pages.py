@@ -9,6 +9,7 @@ internet. Sign-in takes an API token and keeps it in an HttpOnly, SameSite=Stric
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from counterflow.resolve import service as resolution
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
+_LOCAL = re.compile(r"/(?:[A-Za-z0-9][A-Za-z0-9/_.~%-]*)?(?:\?[A-Za-z0-9=&_.~%+-]*)?")
 
 
 def _session(request: Request) -> Session:
@@ -46,9 +48,14 @@ def _error_page(request: Request, exc: CounterflowError) -> Response:
     return _page(request, "error.html", status=status_of(exc)[1], error=exc)
 
 
+def _local(path: str) -> str:
+    """A path on this site to return to after sign-in; anything else (//host, /\\host, URLs) is "/"."""
+    return path if _LOCAL.fullmatch(path) else "/"
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return _page(request, "login.html", next=next if next.startswith("/") else "/")
+    return _page(request, "login.html", next=_local(next))
 
 
 @router.post("/login")
@@ -62,8 +69,7 @@ def login(
         authenticate(svc.store, token.strip(), svc.validator, svc.secrets)
     except CounterflowError:
         return _page(request, "login.html", status=401, next=next, failed=True)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    resp = RedirectResponse(target, status_code=303)
+    resp = RedirectResponse(_local(next), status_code=303)
     resp.set_cookie(
         COOKIE, token.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )
