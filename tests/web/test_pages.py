@@ -117,9 +117,7 @@ def test_workspace_is_offline_and_assets_are_served(client, tokens):
 def test_sign_in_returns_only_to_pages_of_this_site(client, tokens):
     for evil in ("//evil.example", "/\\evil.example", "https://evil.example", "/%5Cevil"):
         r = client.post("/login", data={"token": tokens["rs_mup.a"], "next": evil}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] in ("/", evil if evil == "/%5Cevil" else "/"), (
-            evil
-        )
+        assert r.status_code == 303 and r.headers["location"] == "/", evil
     r = client.post(
         "/login", data={"token": tokens["rs_mup.a"], "next": "/entities/rs-mup.p17"}, follow_redirects=False
     )
