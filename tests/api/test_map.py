@@ -67,3 +67,15 @@ def test_watches_and_alerts_through_the_api(client, store, tokens):
     assert client.delete(f"/api/v1/watches/{w.json()['id']}", headers=hr).status_code == 404
     assert client.delete(f"/api/v1/watches/{w.json()['id']}", headers=rs).status_code == 200
     assert client.get("/api/v1/watches", headers=rs).json() == []
+
+
+def test_a_bulk_upload_raises_alerts_too(client, tokens):
+    import json
+
+    rs = auth(tokens["rs_mup.a"])
+    body = {"kind": "selector", "value": "+381641234567", "selector_kind": "phone"}
+    assert client.post("/api/v1/watches", json=body, headers=rs).status_code == 200
+    payload = json.dumps(report(), ensure_ascii=False).encode()
+    r = client.post("/api/v1/reports/bulk", files={"file": ("r.jsonl", payload)}, headers=rs)
+    assert r.status_code == 200 and r.json()["alerts_raised"] == 1
+    assert [a["rule"] for a in client.get("/api/v1/alerts", headers=rs).json()] == ["selector"]

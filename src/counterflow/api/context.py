@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from counterflow.errors import Unauthenticated
+from counterflow.ingest.mentions import NameIndex
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
 from counterflow.policy.session import Session
@@ -42,6 +43,7 @@ class Services:
     validator: JwtValidator | None = None
     limits: Limits = field(default_factory=Limits)
     secrets: VerifiedSecrets = field(default_factory=VerifiedSecrets)
+    names: NameIndex | None = None  # known names for text mentions, read from the store once
 
 
 def services(request: Request) -> Services:

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 
 from counterflow.alerts.engine import evaluate_reports
-from counterflow.api.context import ServicesDep, SessionDep
+from counterflow.alerts.engine import run as run_alerts
+from counterflow.api.context import Services, ServicesDep, SessionDep
 from counterflow.api.events import alert_rows, broker_of
 from counterflow.errors import InvalidValue, LimitExceeded
-from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
 from counterflow.model.visibility import UserRole
 from counterflow.policy.session import Session
@@ -22,15 +22,15 @@ router = APIRouter(tags=["intelligence"])
 
 _WRITE_ROLES = (UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
 _LOCK = threading.Lock()  # one writer per process: the shared name index is not thread-safe
-_NAMES: dict[int, NameIndex] = {}
 _UPLOAD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
 
 
-def _ingestor(session: Session) -> Ingestor:
+def _ingestor(session: Session, services: Services) -> Ingestor:
+    """An ingestor for this user, sharing the service's index of known names (read once)."""
     viewer = session.viewer
     submitter = Submitter(viewer.user, None if viewer.open else viewer.agency)
-    ing = Ingestor(session.store, submitter=submitter, names=_NAMES.get(id(session.store)))
-    _NAMES[id(session.store)] = ing.names
+    ing = Ingestor(session.store, submitter=submitter, names=services.names)
+    services.names = ing.names
     return ing
 
 
@@ -38,13 +38,14 @@ def _ingestor(session: Session) -> Ingestor:
 def post_report(
     request: Request,
     session: SessionDep,
+    services: ServicesDep,
     report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
 ) -> dict[str, Any]:
     """Validates, normalises and stores one report whole, or rejects it whole (422, every problem
     listed). The same report twice is ``unchanged``; a changed report under the same id is 409."""
     session.require(*_WRITE_ROLES)
     with _LOCK:
-        outcome = _ingestor(session).ingest_report(report, source="api")
+        outcome = _ingestor(session, services).ingest_report(report, source="api")
     key = f"{report.get('agency')}:{report.get('report_id')}"
     if outcome == "added":
         raised = evaluate_reports(session.store, [key])  # watchlists see it now, not at the next poll
@@ -75,8 +76,9 @@ def post_bulk(
                     raise LimitExceeded("upload too large", limit_bytes=services.limits.max_body_bytes)
                 out.write(chunk)
         with _LOCK:
-            summary: IngestSummary = _ingestor(session).ingest(read_path(path, mapping=mapping))
-    return summary.to_dict()
+            summary: IngestSummary = _ingestor(session, services).ingest(read_path(path, mapping=mapping))
+    raised = run_alerts(session.store) if summary.reports_added else []
+    return {**summary.to_dict(), "alerts_raised": len(raised)}
 
 
 @router.get("/search", summary="Find entities by name (any script) or words of report text")
