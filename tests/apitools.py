@@ -1,9 +1,19 @@
-"""Helpers for API tests (a plain module: ``from apitools import auth, running``)."""
+"""Helpers for API and web tests (a plain module): ``auth``, ``running``, and the governed-store
+fixtures ``store``, ``tokens`` and ``client`` that tests/api and tests/web conftests import."""
 
 import contextlib
 import socket
 import threading
 import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from counterflow.api.app import create_app
+from counterflow.api.context import Limits
+from counterflow.policy import registry
+from counterflow.policy.auth import issue_token
+from counterflow.store import SqlStore
 
 
 def auth(token: str) -> dict[str, str]:
@@ -40,3 +50,25 @@ def running(app):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqlStore(f"sqlite:///{tmp_path / 'api.sqlite'}", selector_key=b"k" * 32)
+    for agency in ("rs_mup", "hr_mup", "gb_ukbsu"):
+        registry.add_agency(store, agency, agency.upper())
+        registry.add_user(store, f"{agency}.a", agency, roles=["analyst"], clearance="OFFICIAL-SENSITIVE")
+    registry.add_user(store, "gb_ukbsu.aud", "gb_ukbsu", roles=["auditor"], clearance="OFFICIAL")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tokens(store):
+    return {u: issue_token(store, u) for u in ("rs_mup.a", "hr_mup.a", "gb_ukbsu.a", "gb_ukbsu.aud")}
+
+
+@pytest.fixture
+def client(store):
+    with TestClient(create_app(store, limits=Limits(max_body_bytes=200_000))) as c:
+        yield c
