@@ -165,3 +165,28 @@ def test_alerts_commands(tmp_path, monkeypatch):
     assert json.loads(again.stdout)["alerts_raised"] == 0
     bad = runner.invoke(app, ["alerts", "watch", "selector", "12", "--type", "phone"])
     assert bad.exit_code == 65
+
+
+def test_routes_outlook_and_shifts_on_the_public_series():
+    import json
+
+    from typer.testing import CliRunner
+
+    from counterflow.cli.main import app
+
+    runner = CliRunner()
+    out = json.loads(
+        runner.invoke(app, ["routes", "outlook", "--days", "3", "--as-of", "2024-06-30", "--json"]).stdout
+    )
+    assert out["data_until"] == "2024-06-30" and [d["day"] for d in out["days"]] == [
+        "2024-07-01",
+        "2024-07-02",
+        "2024-07-03",
+    ]
+    assert all(0 <= d["p_crossing"] <= 1 for d in out["days"]) and "Home Office" in out["source"]
+    wb = json.loads(
+        runner.invoke(app, ["routes", "shifts", "--route", "Western Balkan Route", "--json"]).stdout
+    )
+    falls = [s["at"] for s in wb["shifts"] if s["direction"] == "down"]
+    assert "2023-11" in falls and "Frontex" in wb["source"]
+    assert runner.invoke(app, ["routes", "shifts", "--route", "Nowhere Route"]).exit_code == 65

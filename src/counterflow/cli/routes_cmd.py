@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     from counterflow.cli.main import handle_errors
 
     app.add_typer(routes_app, name="routes")
+    _register_public_series(handle_errors)
 
     @routes_app.command("places")
     @handle_errors
@@ -140,3 +142,108 @@ def register(app: typer.Typer) -> None:
             console.print(
                 f"[yellow]{len(names)} place names not in the gazetteer[/]: {', '.join(names[:10])}"
             )
+
+
+def _register_public_series(handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Commands on the real public series vendored with Counterflow (no store needed)."""
+
+    @routes_app.command("outlook")
+    @handle_errors
+    def outlook_cmd(
+        days: Annotated[int, typer.Option(min=1, max=7, help="How many coming days.")] = 7,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Forecast as if on this day (YYYY-MM-DD): a backtest.")
+        ] = None,
+        as_json: Json = False,
+    ) -> None:
+        """Channel crossing outlook for the coming days: probability of crossings and expected arrivals,
+        from season and recent activity in the Home Office daily series (weather and staged logistics
+        are used when supplied through the Python API)."""
+        from datetime import date
+
+        from counterflow.errors import InvalidValue
+        from counterflow.routes.outlook import outlook
+        from counterflow.routes.outlook_data import SMALL_BOATS_ATTRIBUTION, load_small_boats_daily
+
+        history = load_small_boats_daily()
+        if as_of is not None:
+            try:
+                history = history.until(date.fromisoformat(as_of))
+            except ValueError:
+                raise InvalidValue("date", as_of, "expected YYYY-MM-DD within the series") from None
+        found = outlook(history, horizon=days)
+        rows = [
+            {
+                "day": o.day.isoformat(),
+                "horizon": o.horizon,
+                "p_crossing": round(o.p_crossing, 3),
+                "expected_migrants": round(o.expected_migrants, 1),
+                "median_migrants": round(o.median_migrants, 1),
+                "migrants_if_crossing": round(o.migrants_if_crossing, 1),
+            }
+            for o in found
+        ]
+        if as_json:
+            emit_json(
+                {"data_until": history.end.isoformat(), "days": rows, "source": SMALL_BOATS_ATTRIBUTION}
+            )
+            return
+        table = Table("day", "P(crossing)", "expected arrivals", "median", "if crossing")
+        for r in rows:
+            table.add_row(
+                str(r["day"]),
+                f"{r['p_crossing']:.0%}",
+                str(r["expected_migrants"]),
+                str(r["median_migrants"]),
+                str(r["migrants_if_crossing"]),
+            )
+        console.print(f"Outlook from data until {history.end.isoformat()}")
+        console.print(table)
+        console.print(SMALL_BOATS_ATTRIBUTION, style="dim")
+
+    @routes_app.command("shifts")
+    @handle_errors
+    def shifts_cmd(
+        route: Annotated[
+            str | None, typer.Option(help="One route, e.g. 'Western Balkan Route' (default: all).")
+        ] = None,
+        as_json: Json = False,
+    ) -> None:
+        """Change points in Frontex's monthly detections per route: when each route's level changed,
+        and by how much (e.g. the 2023 collapse of the Western Balkan route)."""
+        from counterflow.errors import InvalidValue
+        from counterflow.routes.flows import shifts
+        from counterflow.routes.flows_data import FRONTEX_ATTRIBUTION, load_frontex_monthly
+
+        data = load_frontex_monthly()
+        names = [route] if route else sorted(data.detections)
+        unknown = [n for n in names if n not in data.detections]
+        if unknown:
+            raise InvalidValue("route", unknown[0], f"known: {', '.join(sorted(data.detections))}")
+        found = [
+            {
+                "route": name,
+                "at": s.at.isoformat()[:7],
+                "direction": s.direction,
+                "before": round(s.before, 1),
+                "after": round(s.after, 1),
+                "ratio": round(s.ratio, 2),
+            }
+            for name in names
+            for s in shifts(data.months, data.detections[name], name=name, period=12)
+        ]
+        if as_json:
+            emit_json({"shifts": found, "source": FRONTEX_ATTRIBUTION})
+            return
+        table = Table("route", "from", "", "monthly before", "after", "ratio")
+        for r in found:
+            table.add_row(
+                str(r["route"]),
+                str(r["at"]),
+                str(r["direction"]),
+                str(r["before"]),
+                str(r["after"]),
+                f"×{r['ratio']}",
+            )
+        console.print(table)
+        console.print(FRONTEX_ATTRIBUTION, style="dim")
