@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.model.visibility import Viewer
@@ -356,7 +356,31 @@ def resolve_new(
 
 
 def state(store: SqlStore) -> ledger.ResolvedState:
-    return ledger.resolved_state(ledger.read_judgements(store), ledger.read_runs(store))
+    """The resolved state: a pure function of the ledger, recomputed only when the ledger changed.
+
+    Rebuilding it reads every judgement (tens of milliseconds for a few thousand, seconds for a
+    national store), and every graph, map and review request needs it; the ledger is append-only,
+    so its row counts and latest times identify a version."""
+    version = _ledger_version(store)
+    cached = _STATES.get(store.url)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = ledger.resolved_state(ledger.read_judgements(store), ledger.read_runs(store))
+    _STATES[store.url] = (version, found)
+    return found
+
+
+_STATES: dict[str, tuple[tuple[Any, ...], ledger.ResolvedState]] = {}
+
+
+def _ledger_version(store: SqlStore) -> tuple[Any, ...]:
+    j, r = tables.resolve_judgements, tables.resolve_runs
+    with store.engine.connect() as conn:
+        jv = conn.execute(select(func.count(), func.max(j.c.created_at), func.max(j.c.id))).one()
+        rv = conn.execute(
+            select(func.count(), func.max(r.c.started_at), func.max(r.c.finished_at), func.max(r.c.run_id))
+        ).one()
+    return (*jv, *rv)
 
 
 def _log_combination(
