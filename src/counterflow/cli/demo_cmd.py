@@ -24,10 +24,16 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Run everything Counterflow can do on the small Balkan-route scenario and say what it found:
-        generate the world, ingest every agency's reports, then search and profile across scripts.
+        generate the world, set watches, ingest every agency's reports, raise alerts, compare what
+        each agency may see, search across scripts, resolve, analyse the network, follow the routes.
 
         The store is COUNTERFLOW_DATABASE_URL (default ./counterflow.sqlite); running it again adds nothing.
         """
         summary = run_demo(out, seed=seed, echo=None if as_json else console.print)
         if as_json:
             emit_json(summary)
+        else:
+            console.print(
+                "\nTo look at it in the workspace: counterflow tokens issue gb_ukbsu.analyst, then "
+                "counterflow serve, and sign in at http://127.0.0.1:8000/ with the token."
+            )
