@@ -79,3 +79,24 @@ def test_a_bulk_upload_raises_alerts_too(client, tokens):
     r = client.post("/api/v1/reports/bulk", files={"file": ("r.jsonl", payload)}, headers=rs)
     assert r.status_code == 200 and r.json()["alerts_raised"] == 1
     assert [a["rule"] for a in client.get("/api/v1/alerts", headers=rs).json()] == ["selector"]
+
+
+def test_webhooks_through_the_api(client, store, tokens):
+    from counterflow.policy import registry
+
+    registry.add_user(store, "rs_mup.sup", "rs_mup", roles=["supervisor"], clearance="OFFICIAL-SENSITIVE")
+    from counterflow.policy.auth import issue_token
+
+    sup = auth(issue_token(store, "rs_mup.sup"))
+    assert (
+        client.post(
+            "/api/v1/webhooks", json={"url": "https://x.example/h"}, headers=auth(tokens["rs_mup.a"])
+        ).status_code
+        == 403
+    )
+    made = client.post("/api/v1/webhooks", json={"url": "https://x.example/h"}, headers=sup)
+    assert made.status_code == 200 and len(made.json()["secret"]) > 20
+    listed = client.get("/api/v1/webhooks", headers=auth(tokens["rs_mup.a"])).json()
+    assert [w["url"] for w in listed] == ["https://x.example/h"] and "secret" not in listed[0]
+    assert client.post("/api/v1/webhooks", json={"url": "ftp://x.example/h"}, headers=sup).status_code == 422
+    assert client.delete(f"/api/v1/webhooks/{made.json()['id']}", headers=sup).status_code == 200

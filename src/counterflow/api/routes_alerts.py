@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -9,8 +10,10 @@ from pydantic import BaseModel, Field
 
 from counterflow.alerts.feed import alert_feed
 from counterflow.alerts.watchlist import add_watch, list_watches, remove_watch
+from counterflow.alerts.webhooks import add_webhook, deliver_pending, list_webhooks, remove_webhook
 from counterflow.api.context import SessionDep
 from counterflow.model.visibility import UserRole
+from counterflow.store.sql import SqlStore
 
 router = APIRouter(tags=["alerts"])
 MAX_ID = 2**62  # ids are 64-bit integers in the store
@@ -64,3 +67,31 @@ def get_alerts(
     found = alert_feed(session.store, session.viewer, after=after, limit=limit)
     session.consulted("alerts", None, {"alerts": [a["id"] for a in found]})
     return found
+
+
+class WebhookRequest(BaseModel):
+    url: str = Field(min_length=8, max_length=2000, description="https URL of your system's receiver")
+
+
+@router.get("/webhooks", summary="Your agency's alert webhooks")
+def get_webhooks(session: SessionDep) -> list[dict[str, Any]]:
+    return [w.to_dict() for w in list_webhooks(session.store, session.viewer)]
+
+
+@router.post("/webhooks", summary="Register a webhook for your agency's alerts (the secret is shown once)")
+def post_webhook(session: SessionDep, body: WebhookRequest) -> dict[str, Any]:
+    session.require(UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
+    hook, secret = add_webhook(session.store, session.viewer, body.url)
+    return {**hook.to_dict(), "secret": secret}
+
+
+@router.delete("/webhooks/{webhook_id}", summary="Stop a webhook")
+def delete_webhook(session: SessionDep, webhook_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+    session.require(UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
+    remove_webhook(session.store, session.viewer, webhook_id)
+    return {"webhook": webhook_id, "active": False}
+
+
+def ring(store: SqlStore) -> None:
+    """Deliver pending webhooks in the background: a slow receiver must not slow ingest."""
+    threading.Thread(target=deliver_pending, args=(store,), name="webhooks", daemon=True).start()

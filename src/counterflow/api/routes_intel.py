@@ -13,6 +13,7 @@ from counterflow.alerts.engine import evaluate_reports
 from counterflow.alerts.engine import run as run_alerts
 from counterflow.api.context import Services, ServicesDep, SessionDep
 from counterflow.api.events import alert_rows, broker_of
+from counterflow.api.routes_alerts import ring
 from counterflow.errors import InvalidValue, LimitExceeded
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
 from counterflow.model.visibility import UserRole
@@ -51,6 +52,7 @@ def post_report(
         raised = evaluate_reports(session.store, [key])  # watchlists see it now, not at the next poll
         if raised:
             broker_of(request.app).announce(alert_rows(session.store, raised))
+            ring(session.store)
     return {"report": key, "outcome": outcome}
 
 
@@ -78,6 +80,8 @@ def post_bulk(
         with _LOCK:
             summary: IngestSummary = _ingestor(session, services).ingest(read_path(path, mapping=mapping))
     raised = run_alerts(session.store) if summary.reports_added else []
+    if raised:
+        ring(session.store)
     return {**summary.to_dict(), "alerts_raised": len(raised)}
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     from counterflow.cli.main import handle_errors
 
     app.add_typer(alerts_app, name="alerts")
+    _register_webhooks(handle_errors)
 
     @alerts_app.command("watch")
     @handle_errors
@@ -130,3 +132,53 @@ def register(app: typer.Typer) -> None:
             emit_json({"new_alerts": new})
         else:
             console.print(f"{len(new)} new alerts")
+
+
+def _register_webhooks(handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    @alerts_app.command("webhook")
+    @handle_errors
+    def webhook(
+        url: Annotated[str, typer.Argument(help="Your system's receiver, https://…")],
+        as_user: AsUser = None,
+        as_json: Json = False,
+    ) -> None:
+        """Tell a partner system, signed, when an alert is raised for your agency. The secret is shown
+        once: the receiver checks X-Counterflow-Signature (sha256=HMAC of the body) with it."""
+        from counterflow.alerts.webhooks import add_webhook
+        from counterflow.model.visibility import UserRole
+
+        session = open_session(as_user)
+        session.require(UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
+        hook, secret = add_webhook(session.store, session.viewer, url)
+        if as_json:
+            emit_json({**hook.to_dict(), "secret": secret})
+        else:
+            console.print(f"webhook {hook.id} for {hook.agency}: {hook.url}\nsecret (shown once): {secret}")
+
+    @alerts_app.command("webhooks")
+    @handle_errors
+    def webhooks(as_user: AsUser = None, as_json: Json = False) -> None:
+        """Your agency's webhooks."""
+        from counterflow.alerts.webhooks import list_webhooks
+
+        found = list_webhooks(open_session(as_user).store, open_session(as_user).viewer)
+        if as_json:
+            emit_json([w.to_dict() for w in found])
+            return
+        for w in found:
+            console.print(f"{w.id}  {w.url}  (by {w.created_by}, {w.created_at[:16]})")
+        if not found:
+            console.print("No webhooks.")
+
+    @alerts_app.command("deliver")
+    @handle_errors
+    def deliver(as_json: Json = False) -> None:
+        """Post alerts not yet delivered to their agencies' webhooks (failures are retried, up to 5 times)."""
+        from counterflow.alerts.webhooks import deliver_pending
+        from counterflow.cli.context import open_configured_store
+
+        counts = deliver_pending(open_configured_store())
+        if as_json:
+            emit_json(counts)
+        else:
+            console.print(f"{counts['delivered']} delivered, {counts['failed']} failed")

@@ -126,6 +126,10 @@ def register(app: typer.Typer) -> None:
         from counterflow.alerts.engine import run as run_alerts
 
         raised = run_alerts(store) if total.reports_added else []  # watchlists see what just arrived
+        if raised:
+            from counterflow.alerts.webhooks import deliver_pending
+
+            deliver_pending(store)
         if as_json:
             emit_json({"files": len(files), **total.to_dict(), "alerts_raised": len(raised)})
         else:

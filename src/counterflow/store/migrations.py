@@ -79,6 +79,12 @@ def _v5_alerts(conn: Connection, dialect: str) -> None:
     schema.metadata.create_all(conn, tables=ALERT_TABLES, checkfirst=True)
 
 
+def _v6_webhooks(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_alerts import WEBHOOK_TABLES
+
+    schema.metadata.create_all(conn, tables=WEBHOOK_TABLES, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -89,6 +95,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     ),
     (4, "protected entities (victims, witnesses, minors) as a keyed index", _v4_protected),
     (5, "watchlists and alerts", _v5_alerts),
+    (6, "alert webhooks and their deliveries", _v6_webhooks),
 ]
 
 

@@ -46,3 +46,32 @@ alerts = Table(
 )
 
 ALERT_TABLES = [watches, alerts]
+
+# -- webhooks (migration 6) -------------------------------------------------------------------
+# A webhook is a doorbell: it tells a partner system that an alert was raised for its agency,
+# signed with a shared secret; the system then reads the alert through the API with its own
+# user's token, so need-to-know applies as to any reader. Deliveries are recorded per alert.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency", String(64), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),  # a signing key the receiver holds too
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("alert_id", Integer, primary_key=True),
+    Column("webhook_id", Integer, primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # delivered | failed
+    Column("last_error", Text),
+    Column("at", String(40), nullable=False),
+)
+
+WEBHOOK_TABLES = [webhooks, webhook_deliveries]
