@@ -190,3 +190,28 @@ def test_routes_outlook_and_shifts_on_the_public_series():
     falls = [s["at"] for s in wb["shifts"] if s["direction"] == "down"]
     assert "2023-11" in falls and "Frontex" in wb["source"]
     assert runner.invoke(app, ["routes", "shifts", "--route", "Nowhere Route"]).exit_code == 65
+
+
+def test_a_search_is_one_consultation_and_crosses_scripts(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from counterflow.audit.log import records
+    from counterflow.cli.main import app
+    from counterflow.store import SqlStore
+
+    from reports import report
+
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report(), ensure_ascii=False), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
+    hits = json.loads(runner.invoke(app, ["search", "Muhamed Alhasan", "--json"]).stdout)
+    assert [h["entity_id"] for h in hits] == ["rs-mup.p17"]  # written Мухамед Алхасан
+    store = SqlStore(url)
+    searches = [r for r in records(store, action="consultation", limit=100) if r["object_type"] == "search"]
+    store.close()
+    assert len(searches) == 1

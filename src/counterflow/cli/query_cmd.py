@@ -10,24 +10,15 @@ from rich.table import Table
 
 from counterflow.cli.context import open_session
 from counterflow.cli.output import console, emit_json, grade_label, handling_label
-from counterflow.errors import InvalidValue
-from counterflow.model.normalise import normalise_name
 from counterflow.policy.session import Session
 from counterflow.store import SearchHit
 
 
 def search_session(session: Session, query: str, limit: int) -> list[SearchHit]:
-    """Search as written and in the normalised Latin form, so any script finds any script."""
-    hits = {h.entity_id: h for h in session.search(query, limit=limit * 2) if h.schema != "Mention"}
-    try:
-        latin = normalise_name(query).value
-    except InvalidValue:
-        latin = query
-    if latin != query:
-        for h in session.search(latin, limit=limit * 2):
-            if h.schema != "Mention":
-                hits.setdefault(h.entity_id, h)
-    return sorted(hits.values(), key=lambda h: -h.score)[:limit]
+    """One search (the store matches every word as written and latinised, so any script finds any
+    script, and the processing log records one consultation), without text-mention records."""
+    hits = [h for h in session.search(query, limit=limit * 2) if h.schema != "Mention"]
+    return hits[:limit]
 
 
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")]
