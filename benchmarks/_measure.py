@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
@@ -54,3 +58,44 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, interval: fl
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
     return Run(time.perf_counter() - start, peak / 2**20, out, proc.returncode)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(db: Path, workers: int, log: Path) -> Iterator[str]:
+    """``counterflow serve`` on a SQLite store, on a free loopback port; yields the base URL once
+    the health route answers, and stops the server (killing it if an open stream holds it)."""
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": f"sqlite:///{db}", "COUNTERFLOW_LOG_LEVEL": "WARNING"}
+    cmd = [str(Path(sys.executable).parent / "counterflow"), "serve", "--port", str(port)]
+    cmd += ["--workers", str(workers), "--log-level", "warning"]
+    with log.open("w") as err:
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+            else:
+                raise SystemExit(f"the server did not start (see {log})")
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)

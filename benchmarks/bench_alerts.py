@@ -22,9 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,13 +30,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import serving
+
 WATCHED = [f"+3816412{i:05d}" for i in range(50)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def setup(db: Path) -> dict[str, str]:
@@ -173,33 +167,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cf-bench-alerts-"))
     db = work / "alerts.sqlite"
     tokens = setup(db)
-    port = free_port()
-    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": f"sqlite:///{db}"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "counterflow"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "server.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
     received: dict[int, float] = {}
     stop = threading.Event()
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(db, args.workers, work / "server.log") as base:
         ready = threading.Event()
         listener = threading.Thread(
             target=listen, args=(base, tokens["gb_ukbsu.a"], received, ready, stop), daemon=True
@@ -209,14 +179,7 @@ def main() -> None:
             raise SystemExit("the event stream did not open")
         sent, acks, errors = asyncio.run(generate(base, tokens, args.rate, args.seconds))
         time.sleep(2.0)  # let the last alerts arrive
-    finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:  # an open event stream holds the graceful shutdown
-            server.kill()
-            server.wait(10)
 
     from sqlalchemy import create_engine, text
 

@@ -23,17 +23,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import serving
 
 KINDS = ("search", "profile", "neighbourhood")
 MIX = (0.6, 0.3, 0.1)
@@ -195,12 +195,6 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] * 1000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -225,41 +219,12 @@ def main() -> None:
     tokens, plan = workload(db, 3000, args.seed, mix)
     base_times = direct(db, plan[:600])
 
-    port = free_port()
-    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": f"sqlite:///{db}", "COUNTERFLOW_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "counterflow"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "server.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
+    with serving(db, args.workers, work / "server.log") as base:
         # Warm-up (resolution state, caches), then the measured phase.
         asyncio.run(load(base, tokens, plan, 5, 5, 0.05, args.seed + 1))
         times, statuses, sizes = asyncio.run(
             load(base, tokens, plan, args.clients, args.seconds, args.think, args.seed)
         )
-    finally:
-        server.terminate()
-        server.wait(10)
 
     total = sum(len(v) for v in times.values())
     print(
