@@ -9,7 +9,7 @@ of the gazetteer, or at one named crossing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,18 +42,7 @@ class Watch:
     active: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "agency": self.agency,
-            "created_by": self.created_by,
-            "kind": self.kind,
-            "selector_kind": self.selector_kind,
-            "value": self.value,
-            "place": self.place,
-            "note": self.note,
-            "created_at": self.created_at,
-            "active": self.active,
-        }
+        return asdict(self)
 
 
 def _owner(viewer: Viewer) -> str:

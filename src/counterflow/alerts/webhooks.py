@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -47,14 +47,7 @@ class Webhook:
     active: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "agency": self.agency,
-            "url": self.url,
-            "created_by": self.created_by,
-            "created_at": self.created_at,
-            "active": self.active,
-        }
+        return asdict(self)
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -7,6 +7,7 @@ visible to the caller, and explanations are computed on what the caller may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from counterflow.api.context import SessionDep
 from counterflow.model.visibility import UserRole
+from counterflow.policy.session import Session
 from counterflow.resolve import service
 
 router = APIRouter(prefix="/resolution", tags=["resolution"])
@@ -61,45 +63,36 @@ def get_cluster(session: SessionDep, entity_id: str) -> dict[str, Any]:
     return service.explain_cluster(session.store, entity_id, viewer=session.viewer)
 
 
-def _actor(session: Any) -> str:
-    return str(session.viewer.user)
+def _decide(
+    session: Session, decide: Callable[..., service.DecisionSummary], *args: str, reason: str
+) -> dict[str, Any]:
+    """An analyst's decision through the ledger, as the caller (who must be allowed to decide)."""
+    session.require(*_DECIDERS)
+    return decide(
+        session.store, *args, actor=session.viewer.user, reason=reason, viewer=session.viewer
+    ).to_dict()
 
 
 @router.post("/merge", summary="Decide that two entities are one")
 def post_merge(session: SessionDep, pair: Pair) -> dict[str, Any]:
-    session.require(*_DECIDERS)
-    return service.merge(
-        session.store, pair.left, pair.right, actor=_actor(session), reason=pair.reason, viewer=session.viewer
-    ).to_dict()
+    return _decide(session, service.merge, pair.left, pair.right, reason=pair.reason)
 
 
 @router.post("/split", summary="Decide that two entities are not one")
 def post_split(session: SessionDep, pair: Pair) -> dict[str, Any]:
-    session.require(*_DECIDERS)
-    return service.split(
-        session.store, pair.left, pair.right, actor=_actor(session), reason=pair.reason, viewer=session.viewer
-    ).to_dict()
+    return _decide(session, service.split, pair.left, pair.right, reason=pair.reason)
 
 
 @router.post("/unsure", summary="Record that a pair needs more information")
 def post_unsure(session: SessionDep, pair: Pair) -> dict[str, Any]:
-    session.require(*_DECIDERS)
-    return service.mark_unsure(
-        session.store, pair.left, pair.right, actor=_actor(session), reason=pair.reason, viewer=session.viewer
-    ).to_dict()
+    return _decide(session, service.mark_unsure, pair.left, pair.right, reason=pair.reason)
 
 
 @router.post("/detach", summary="Take an entity out of its cluster")
 def post_detach(session: SessionDep, body: Detach) -> dict[str, Any]:
-    session.require(*_DECIDERS)
-    return service.detach(
-        session.store, body.entity, actor=_actor(session), reason=body.reason, viewer=session.viewer
-    ).to_dict()
+    return _decide(session, service.detach, body.entity, reason=body.reason)
 
 
 @router.post("/undo", summary="Reverse a judgement (undoing an undo restores it)")
 def post_undo(session: SessionDep, body: Undo) -> dict[str, Any]:
-    session.require(*_DECIDERS)
-    return service.undo(
-        session.store, body.judgement, actor=_actor(session), reason=body.reason, viewer=session.viewer
-    ).to_dict()
+    return _decide(session, service.undo, body.judgement, reason=body.reason)
