@@ -43,6 +43,24 @@ def test_places_track_and_windows(client, store, tokens):
     assert track["features"][0]["geometry"]["type"] == "LineString"
     windows = client.get("/api/v1/map/windows", headers=rs).json()
     assert windows["open"] == 1 and windows["windows"][0]["until"] == "2026-03-13T00:00"
+    # A new report changes the view: the service's cache of it does not hide the new track.
+    more = report(
+        report_id="T9",
+        entities=[
+            {
+                "id": "w",
+                "schema": "Vehicle",
+                "properties": {"registrationNumber": "BG 556-AA", "country": "rs"},
+            },
+            {
+                "id": "t9",
+                "schema": "Trip",
+                "properties": {"vehicle": "w", "startDate": "2026-03-11T00:00", "location": "Subotica"},
+            },
+        ],
+    )
+    Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup")).ingest_report(more)
+    assert client.get("/api/v1/map/windows", headers=rs).json()["open"] == 2
     # The UK unit has no agreement with rs_mup (and the trips are 3x5x2 C): nothing of it.
     assert client.get("/api/v1/map/track", params={"entity": "rs-mup.v"}, headers=uk).status_code == 404
     assert client.get("/api/v1/map/windows", headers=uk).json()["open"] == 0

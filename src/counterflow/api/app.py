@@ -27,10 +27,11 @@ from counterflow.api import (
     routes_policy,
     routes_resolution,
 )
-from counterflow.api.context import Limits, Services
+from counterflow.api.context import Limits, Services, ViewCache
 from counterflow.errors import CounterflowError, status_of
-from counterflow.graph.views import NetworkCache
+from counterflow.graph.build import EntityGraph
 from counterflow.policy.auth import JwtValidator
+from counterflow.routes.service import RouteView
 from counterflow.store.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,8 @@ def create_app(
     )
     app.state.services = Services(store, validator, limits or Limits())
     app.state.broker = events.Broker(store)
-    app.state.networks = NetworkCache()
+    app.state.networks = ViewCache[EntityGraph]()
+    app.state.route_views = ViewCache[RouteView]()
 
     @app.exception_handler(CounterflowError)
     async def on_counterflow_error(request: Request, exc: CounterflowError) -> JSONResponse:

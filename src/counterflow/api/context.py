@@ -11,17 +11,24 @@ requires one.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import func, select
 
 from counterflow.errors import Unauthenticated
 from counterflow.ingest.mentions import NameIndex
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
 from counterflow.policy.session import Session
+from counterflow.store import schema
 from counterflow.store.sql import SqlStore
+
+T = TypeVar("T")
 
 COOKIE = "cf_session"
 
@@ -92,6 +99,40 @@ def require(*roles: UserRole) -> object:
         return session
 
     return Depends(check)
+
+
+class ViewCache(Generic[T]):
+    """The last few views (a network, the routes) built per viewer and store version.
+
+    Building one reads every statement the viewer may see; requests for it come per click."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._built: OrderedDict[tuple[Any, ...], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._built:
+                self._built.move_to_end(key)
+                return self._built[key]
+        found = build()
+        with self._lock:
+            self._built[key] = found
+            while len(self._built) > self.size:
+                self._built.popitem(last=False)
+        return found
+
+
+def view_key(session: Session) -> tuple[Any, ...]:
+    """Who reads, and which content of the store: the reports held and the resolution ledger
+    (consultations, which every read appends to the log, do not change a view)."""
+    from counterflow.resolve.service import ledger_version
+
+    with session.store.engine.connect() as conn:
+        reports = conn.execute(select(func.count(), func.max(schema.reports.c.ingested_at))).one()
+    v = session.viewer
+    return (v.user, v.agency, v.clearance, v.roles, v.agreements, *reports, *ledger_version(session.store))
 
 
 SessionDep = Annotated[Session, Depends(current_session)]

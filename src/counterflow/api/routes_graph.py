@@ -14,18 +14,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
-from counterflow.api.context import ServicesDep, SessionDep
+from counterflow.api.context import ServicesDep, SessionDep, ViewCache, view_key
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.graph.build import EntityGraph
 from counterflow.graph.neighbourhood import neighbourhood
-from counterflow.graph.views import PROTECTED_CAPTION, NetworkCache, network_summary, visible_network
+from counterflow.graph.views import PROTECTED_CAPTION, network_summary, visible_network
 from counterflow.model.statement import Statement
 from counterflow.policy.session import Session, derived_marking
 from counterflow.resolve import service as resolution
 from counterflow.resolve.ledger import ResolvedState
-from counterflow.store import schema
 
 router = APIRouter(prefix="/graph", tags=["network"])
 
@@ -191,14 +189,11 @@ def get_path(
 
 
 def _network(request: Request, session: Session) -> EntityGraph:
-    cache: NetworkCache = request.app.state.networks
+    cache: ViewCache[EntityGraph] = request.app.state.networks
     state = _resolved(session)
-    with session.store.engine.connect() as conn:
-        reports = conn.execute(select(func.count()).select_from(schema.reports)).scalar_one()
-    version = (reports, len(state.clusters), len(state.conflicts))
-    v = session.viewer
-    key = (v.user, v.agency, v.clearance, v.agreements, version)
-    return cache.get(key, lambda: visible_network(session.store, v, canonical=state.cluster_of))
+    return cache.get(
+        view_key(session), lambda: visible_network(session.store, session.viewer, canonical=state.cluster_of)
+    )
 
 
 @router.post("/plan", summary="Brokers, communities and a disruption plan on the network you may see")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from counterflow.api.context import SessionDep
+from counterflow.api.context import SessionDep, ViewCache, view_key
 from counterflow.model.places import PLACES, STAGES
 from counterflow.policy import registry
 from counterflow.resolve import service as resolution
-from counterflow.routes.service import route_view, track_of
+from counterflow.routes.service import RouteView, route_view, track_of
 
 router = APIRouter(prefix="/map", tags=["map"])
 
@@ -78,12 +78,16 @@ def get_track(
 
 @router.get("/windows", summary="Interception windows open on what you may see (where, who, until when)")
 def get_windows(
+    request: Request,
     session: SessionDep,
     fresh_days: Annotated[float, Query(ge=0.5, le=365)] = 14.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     state = resolution.state(session.store)
-    view = route_view(session.store, session.viewer, canonical=state.cluster_of)
+    cache: ViewCache[RouteView] = request.app.state.route_views
+    view = cache.get(
+        view_key(session), lambda: route_view(session.store, session.viewer, canonical=state.cluster_of)
+    )
     agencies = [str(a["id"]) for a in registry.list_agencies(session.store)]
     found = view.windows(agencies, fresh_days=fresh_days)
     session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(found)})

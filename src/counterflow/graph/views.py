@@ -3,15 +3,13 @@
 Everything here is computed on what one viewer may see (the store's visibility rule is
 applied while reading), with entity resolution folded in, so two analysts of different
 agencies get different networks from the same store, and neither learns of ties the
-other's material alone supports. Building the network reads every visible statement,
-so ``NetworkCache`` keeps the last few per viewer until the store changes.
+other's material alone supports. Building the network reads every visible statement: the
+service keeps the last few per viewer until the store changes (``api.context.ViewCache``).
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,7 +20,7 @@ from counterflow.graph.metrics import betweenness, leiden, rank
 from counterflow.model.visibility import Viewer
 from counterflow.store.sql import SqlStore
 
-__all__ = ["NetworkCache", "network_summary", "visible_network"]
+__all__ = ["network_summary", "visible_network"]
 
 PROTECTED_CAPTION = "protected person"
 
@@ -82,24 +80,3 @@ def network_summary(
         },
         "seconds": round(time.perf_counter() - t0, 2),
     }
-
-
-class NetworkCache:
-    """The last few networks built, per viewer and store version (report and judgement counts)."""
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._built: OrderedDict[tuple[Any, ...], EntityGraph] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], build: Callable[[], EntityGraph]) -> EntityGraph:
-        with self._lock:
-            if key in self._built:
-                self._built.move_to_end(key)
-                return self._built[key]
-        graph = build()
-        with self._lock:
-            self._built[key] = graph
-            while len(self._built) > self.size:
-                self._built.popitem(last=False)
-        return graph

@@ -361,7 +361,7 @@ def state(store: SqlStore) -> ledger.ResolvedState:
     Rebuilding it reads every judgement (tens of milliseconds for a few thousand, seconds for a
     national store), and every graph, map and review request needs it; the ledger is append-only,
     so its row counts and latest times identify a version."""
-    version = _ledger_version(store)
+    version = ledger_version(store)
     cached = _STATES.get(store.url)
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -373,7 +373,8 @@ def state(store: SqlStore) -> ledger.ResolvedState:
 _STATES: dict[str, tuple[tuple[Any, ...], ledger.ResolvedState]] = {}
 
 
-def _ledger_version(store: SqlStore) -> tuple[Any, ...]:
+def ledger_version(store: SqlStore) -> tuple[Any, ...]:
+    """Identifies the ledger's content (it is append-only): counts and latest times and ids."""
     j, r = tables.resolve_judgements, tables.resolve_runs
     with store.engine.connect() as conn:
         jv = conn.execute(select(func.count(), func.max(j.c.created_at), func.max(j.c.id))).one()
