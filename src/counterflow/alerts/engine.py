@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from counterflow.alerts.watchlist import Watch, list_watches
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
-from counterflow.routes.gazetteer import Gazetteer
 from counterflow.routes.tracks import sightings
 from counterflow.store.schema import meta
 from counterflow.store.schema_alerts import alerts
@@ -33,7 +32,6 @@ from counterflow.store.sql import SqlStore
 __all__ = ["Draft", "evaluate", "evaluate_reports", "run"]
 
 CURSOR_KEY = "alerts_cursor"
-_GAZETTEER = Gazetteer()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +123,7 @@ def _crossings(
     }
     by_id = {s.id: s for s in statements}
     out: list[Draft] = []
-    for seen in sightings(statements, _GAZETTEER)[0]:
+    for seen in sightings(statements)[0]:
         if seen.place.kind != "crossing":
             continue
         for w in watches:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from counterflow.errors import InvalidValue
 from counterflow.model.normalise import name_tokens
 from counterflow.model.places import PLACES, Place
 
-__all__ = ["Gazetteer", "Match", "distance_km"]
+__all__ = ["Gazetteer", "Match", "distance_km", "route_gazetteer"]
 
 EARTH_KM = 6371.0088
 
@@ -106,3 +107,9 @@ class Gazetteer:
             if p.key == key:
                 return p
         raise InvalidValue("place", key, "not in the gazetteer")
+
+
+@cache
+def route_gazetteer() -> Gazetteer:
+    """The gazetteer of the route's places, built once per process."""
+    return Gazetteer()

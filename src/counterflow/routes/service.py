@@ -9,7 +9,6 @@ from datetime import datetime
 from counterflow.errors import NotFound
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
-from counterflow.routes.gazetteer import Gazetteer
 from counterflow.routes.tracks import LegTimes, Track, Unknown, leg_times, sightings, tracks
 from counterflow.routes.windows import Window, interception_window
 from counterflow.store.sql import SqlStore
@@ -65,7 +64,7 @@ def route_view(
 ) -> RouteView:
     """Every visible movement: tracks, unknown places, and the leg times they show."""
     found, unknown = sightings(
-        store.iter_statements(viewer=viewer, schemata=POPULATION_SCHEMATA), Gazetteer(), canonical=canonical
+        store.iter_statements(viewer=viewer, schemata=POPULATION_SCHEMATA), canonical=canonical
     )
     all_tracks = tracks(found)
     canon = canonical or (lambda x: x)
@@ -102,5 +101,5 @@ def track_of(
         extra += store.statements_for_entities(
             [e for e, sch in sites.items() if sch == "Address"], viewer=viewer
         )
-    found, _ = sightings([*stmts, *extra], Gazetteer(), canonical=canon)
+    found, _ = sightings([*stmts, *extra], canonical=canon)
     return tracks(s for s in found if s.subject == subject).get(subject, Track(subject))

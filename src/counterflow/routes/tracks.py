@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from counterflow.model.places import S_FR, STAGES, Place
 from counterflow.model.statement import Statement
-from counterflow.routes.gazetteer import Gazetteer
+from counterflow.routes.gazetteer import Gazetteer, route_gazetteer
 
 __all__ = ["LegTimes", "Sighting", "Track", "Unknown", "leg_times", "sightings", "tracks"]
 
@@ -105,7 +105,7 @@ class Track:
 
 
 class _Ent:
-    __slots__ = ("agency", "id", "props", "schema", "stmts")
+    __slots__ = ("agency", "id", "props", "schema")
 
     def __init__(self, eid: str) -> None:
         self.id = eid
@@ -145,7 +145,7 @@ def sightings(
     canonical: Callable[[str], str] | None = None,
 ) -> tuple[list[Sighting], list[Unknown]]:
     """Every sighting the statements support, and the place names the gazetteer did not know."""
-    gz = gazetteer or Gazetteer()
+    gz = gazetteer or route_gazetteer()
     canon = canonical or (lambda x: x)
     ents: dict[str, _Ent] = {}
     for s in statements:
