@@ -243,27 +243,31 @@ class SqlStore:
     ) -> list[Statement]:
         """The visible statements of these entities; with ``prop_types``, only those of these value
         types (and of ``props``), e.g. what a graph needs without report bodies."""
-        ids = sorted(set(entity_ids))
-        out: list[Statement] = []
         st = schema.statements
-        with self.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                q = select(st).where(st.c.entity_id.in_(ids[start : start + 500]))
-                if prop_types is not None:
-                    q = q.where(or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props))))
-                q = restrict(q, viewer)
-                out.extend(row_to_statement(tuple(r)) for r in conn.execute(q).all())
+        where = (
+            []
+            if prop_types is None
+            else [or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props)))]
+        )
+        out = self._statements_where_in(st.c.entity_id, entity_ids, viewer, where)
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
         return out
 
     def statements_by_ids(self, ids: Iterable[str], *, viewer: Viewer) -> list[Statement]:
         """Those of these statements the viewer may see."""
-        wanted = sorted(set(ids))
-        st = schema.statements
+        return self._statements_where_in(schema.statements.c.id, ids, viewer)
+
+    def _statements_where_in(
+        self, column: Any, values: Iterable[str], viewer: Viewer, where: Sequence[Any] = ()
+    ) -> list[Statement]:
+        """Visible statements whose ``column`` is one of ``values``, read 500 values a query."""
+        wanted = sorted(set(values))
         out: list[Statement] = []
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                q = restrict(select(st).where(st.c.id.in_(wanted[start : start + 500])), viewer)
+                q = restrict(
+                    select(schema.statements).where(column.in_(wanted[start : start + 500]), *where), viewer
+                )
                 out.extend(row_to_statement(tuple(r)) for r in conn.execute(q).all())
         return out
 
