@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "counterflow" / "web" / "static" / "vendor"
+ROUTE_DATA = Path(__file__).resolve().parents[1] / "src" / "counterflow" / "routes" / "data"
 BBOX = (-12.0, 33.0, 46.0, 72.0)  # lon min, lat min, lon max, lat max
 
 
@@ -142,8 +143,9 @@ def main(root: Path, incidents: Path | None = None) -> None:
     shutil.copy(lf / "LICENSE", OUT / "LICENSE.leaflet.txt")
     wa = _package(root, "world-atlas")
     topo = json.loads((wa / "countries-50m.json").read_text(encoding="utf-8"))
-    (OUT / "europe.geojson").write_text(json.dumps(europe_geojson(topo), separators=(",", ":")))
-    shutil.copy(wa / "LICENSE", OUT / "LICENSE.world-atlas.txt")
+    # The basemap is route reference data: the workspace's map and the case briefings both draw it.
+    (ROUTE_DATA / "europe.geojson").write_text(json.dumps(europe_geojson(topo), separators=(",", ":")))
+    shutil.copy(wa / "LICENSE", ROUTE_DATA / "LICENSE.world-atlas.txt")
     if incidents is not None:
         data = OUT.parent / "data"
         data.mkdir(exist_ok=True)

@@ -103,10 +103,11 @@ def test_workspace_is_offline_and_assets_are_served(client, tokens):
     for asset in (
         "vendor/cytoscape.min.js",
         "vendor/leaflet.js",
-        "vendor/europe.geojson",
         "data/iom_incidents.geojson",
     ):
         assert client.get(f"/static/{asset}").status_code == 200, asset
+    basemap = client.get("/map/europe.geojson")
+    assert basemap.status_code == 200 and basemap.json()["type"] == "FeatureCollection"
     ours = [*WEB.glob("templates/*.html"), *WEB.glob("static/*.js"), *WEB.glob("static/*.css")]
     for path in ours:
         text = path.read_text(encoding="utf-8")

@@ -233,6 +233,7 @@ def parse_report(
             "handling_conditions": handling.conditions,
             "classification": classification.value,
             "title": data.get("title"),
+            "sanitised": data.get("sanitised") is True,
             "source": source,
             "sha256": sha,
             "n_statements": len(rows),

@@ -24,6 +24,7 @@ from followthemoney import model as ftm_model
 from followthemoney.dataset import Dataset
 from followthemoney.statement import Statement as FtmStatement
 from followthemoney.statement import StatementEntity
+from rigour.langs import iso_639_alpha3
 
 from counterflow.model.agencies import agency_slug
 from counterflow.model.grading import Grading
@@ -134,7 +135,8 @@ class Statement:
             schema=self.schema,
             value=self.value,
             dataset=self.agency,
-            lang=self.lang,
+            # FollowTheMoney speaks ISO 639-3 (reports give two letters: "bs" is "bos").
+            lang=iso_639_alpha3(self.lang) if self.lang else None,
             original_value=self.original_value,
             first_seen=self.first_seen,
             last_seen=self.last_seen,

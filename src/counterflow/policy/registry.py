@@ -63,6 +63,24 @@ def set_justification(store: SqlStore, agency: str, required: bool) -> None:
         raise NotFound(f"no agency {agency}", agency=agency)
 
 
+def set_single_source_rule(store: SqlStore, agency: str, exclude: bool) -> None:
+    """Whether the agency's evidential case views leave out uncorroborated material from untested sources."""
+    with store.engine.begin() as conn:
+        done = conn.execute(
+            update(agencies).where(agencies.c.id == agency).values(exclude_single_source_untested=exclude)
+        ).rowcount
+    if not done:
+        raise NotFound(f"unknown agency {agency!r}")
+
+
+def single_source_rule(store: SqlStore, agency: str) -> bool:
+    with store.engine.connect() as conn:
+        value = conn.execute(
+            select(agencies.c.exclude_single_source_untested).where(agencies.c.id == agency)
+        ).scalar()
+    return bool(value)
+
+
 def list_agencies(store: SqlStore) -> list[dict[str, object]]:
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(select(agencies).order_by(agencies.c.id))]
@@ -244,6 +262,8 @@ __all__ = [
     "list_users",
     "revoke_agreement",
     "set_justification",
+    "set_single_source_rule",
+    "single_source_rule",
     "set_user_active",
     "viewer_for",
 ]

@@ -4,6 +4,7 @@ script, date style, phone format, grading and handling. Also builds report dicts
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from counterflow.scenario.names import ARABIC_SCRIPT_ORIGINS, to_arabic, to_cyri
 from counterflow.scenario.world import Person, Vehicle
 from counterflow.scenario.writer import Output
 
+SANITISED_PERCENT = 6  # of native reports, sent sanitised to protect a source
 SLAVIC = frozenset({"sr", "bs", "hr", "mk"})
 # Agencies that sometimes write Arabic-script names as found in documents, and how often (issue 4).
 ARABIC_WRITERS: dict[str, float] = {
@@ -176,6 +178,10 @@ class Renderer:
             "classification": ag.classification(st.rng, a),
             "title": title,
         }
+        # Some reports come sanitised (a source or technique protected): intelligence, never
+        # evidence. Chosen by the report id, so the scenario's random stream is unchanged.
+        if zlib.crc32(header["report_id"].encode()) % 100 < SANITISED_PERCENT:
+            header["sanitised"] = True
         return ReportBuilder(st, header)
 
 

@@ -85,6 +85,16 @@ def _v6_webhooks(conn: Connection, dialect: str) -> None:
     schema.metadata.create_all(conn, tables=WEBHOOK_TABLES, checkfirst=True)
 
 
+def _v7_cases(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_cases import CASE_TABLES
+
+    # Stores made before these columns existed gain them; new stores already have them.
+    for table, column in (("reports", "sanitised"), ("agencies", "exclude_single_source_untested")):
+        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT FALSE"))
+    schema.metadata.create_all(conn, tables=CASE_TABLES, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -96,6 +106,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "protected entities (victims, witnesses, minors) as a keyed index", _v4_protected),
     (5, "watchlists and alerts", _v5_alerts),
     (6, "alert webhooks and their deliveries", _v6_webhooks),
+    (7, "cases, documents and custody; sanitised reports; evidential settings", _v7_cases),
 ]
 
 

@@ -7,7 +7,7 @@ dialect-specific and created by the migrations (FTS5 on SQLite, GIN on PostgreSQ
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, false, text
 
 metadata = MetaData()
 
@@ -44,6 +44,8 @@ reports = Table(
     Column("handling_conditions", Text),
     Column("classification", String(24), nullable=False),
     Column("title", Text),
+    # Sanitised to protect a source or technique: usable as intelligence, never as evidence.
+    Column("sanitised", Boolean, nullable=False, server_default=false()),
     Column("source", Text),
     Column("sha256", String(64), nullable=False),
     Column("n_statements", Integer, nullable=False),

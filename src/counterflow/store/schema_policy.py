@@ -6,7 +6,7 @@ Kept apart from ``schema.py`` (the intelligence itself); same metadata, created 
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, false
 
 from counterflow.store.schema import metadata
 
@@ -17,6 +17,8 @@ agencies = Table(
     Column("name", Text, nullable=False),
     Column("country", String(2)),
     Column("justification_required", Boolean, nullable=False, default=False),
+    # Its evidential views leave out single-source material from untested sources (cases).
+    Column("exclude_single_source_untested", Boolean, nullable=False, server_default=false()),
     Column("created_at", String(40), nullable=False),
 )
 

@@ -172,7 +172,7 @@ class SqlStore:
             return outcome
         try:
             with self.engine.begin() as conn:
-                conn.execute(schema.reports.insert(), [rec.report for rec in fresh])
+                conn.execute(schema.reports.insert(), [{"sanitised": False, **rec.report} for rec in fresh])
                 rows = [row for rec in fresh for row in rec.statements]
                 self._insert_statements(conn, rows)
                 if self.selector_key is not None:
@@ -500,6 +500,17 @@ class SqlStore:
                 for r in rows
             ),
         )
+
+    def sanitised_reports(self, report_keys: Iterable[str]) -> set[str]:
+        """Those of these reports (``agency:report_id``) that their agency sent sanitised."""
+        keys = sorted(set(report_keys))
+        found: set[str] = set()
+        r = schema.reports
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                q = select(r.c.report_key).where(r.c.report_key.in_(keys[i : i + 500]), r.c.sanitised.is_(True))
+                found.update(conn.execute(q).scalars())
+        return found
 
     def protected_ids(self) -> set[str]:
         """Entities flagged victim, witness or minor by any agency (never targets, shown only if needed)."""

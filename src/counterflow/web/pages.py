@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -25,6 +25,7 @@ from counterflow.api.context import COOKIE, Services, current_session, current_v
 from counterflow.errors import CounterflowError, Unauthenticated, status_of
 from counterflow.policy.session import Session
 from counterflow.resolve import service as resolution
+from counterflow.routes.basemap import BASEMAP
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -135,6 +136,12 @@ def map_page(request: Request) -> Response:
     except CounterflowError as exc:
         return _error_page(request, exc)
     return _page(request, "map.html")
+
+
+@router.get("/map/europe.geojson", include_in_schema=False)
+def basemap() -> Response:
+    """The offline basemap (Natural Earth coastlines and borders), public like the page's scripts."""
+    return FileResponse(BASEMAP, media_type="application/geo+json", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/alerts", response_class=HTMLResponse)

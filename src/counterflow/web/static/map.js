@@ -7,7 +7,7 @@
     origin: "#7f8c8d", arrival: "#1f7a3a" };
   function get(url) { return fetch(url, { credentials: "same-origin" }).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); }); }
 
-  get("/static/vendor/europe.geojson").then(function (geo) {
+  get("/map/europe.geojson").then(function (geo) {
     L.geoJSON(geo, { style: { color: "#8a9bb0", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 },
       attribution: "Natural Earth (public domain)" }).addTo(map).bringToBack();
   });
