@@ -1,7 +1,9 @@
 """The demo runs the whole pipeline on the scenario and its --json summary says what it found."""
 
 import json
+from pathlib import Path
 
+import networkx
 from typer.testing import CliRunner
 
 from counterflow.cli.main import app
@@ -36,6 +38,17 @@ def test_demo_json(tmp_path, monkeypatch):
     assert network["persons"] > 100 and network["protected_persons"] > 0
     assert len(network["plan"]["targets"]) == 5 and network["plan"]["protected_never_targeted"]
     assert network["plan"]["lcc_after_k"] < network["plan"]["lcc_initial"]
+    case = summary["case"]
+    assert len(case["targets"]) >= 2 and case["viewer"] == "gb_ukbsu.analyst"
+    st = case["statements"]
+    assert 0 < st["evidential"] < st["intelligence"] and {"court-restricted", "sanitised"} <= set(
+        st["by_reason"]
+    )
+    pdf = Path(case["briefing"]["pdf"])
+    assert pdf.name.startswith("briefing") and pdf.read_bytes().startswith(b"%PDF")
+    assert Path(case["briefing"]["html"]).read_text(encoding="utf-8").count(case["targets"][0]["name"]) >= 1
+    graph = networkx.read_graphml(case["graphml"])
+    assert graph.number_of_nodes() > 5 and any(d["target"] for _, d in graph.nodes(data=True))
 
     again = json.loads(CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "world"), "--json"]).output)
     assert again["ingest"]["reports_added"] == 0

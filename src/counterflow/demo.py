@@ -168,6 +168,7 @@ def run_demo(
     summary["resolution"] = _resolve(store, say)
     summary["network"] = _network(store, say)
     summary["routes"] = _routes(store, agencies, say)
+    summary["case"] = _case(store, out, say)
     return summary
 
 
@@ -266,6 +267,92 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
         f"[bold]9. routes[/]    {len(view.tracks):,} tracks as {session.viewer.user} sees them; "
         f"{len(windows)} interception windows open ({len(timed)} with an estimated deadline){where}"
     )
+    return result
+
+
+def main_organisation(out: Path) -> dict[str, str]:
+    """The demo's case: the largest organisation of the Western Balkan legs (stages 1-3)."""
+    import csv
+
+    with (out / "truth" / "organisations.csv").open(encoding="utf-8") as fh:
+        orgs = [r for r in csv.DictReader(fh) if r["stage"] in ("1", "2", "3")]
+    return max(orgs, key=lambda r: (len(r["members"].split(";")), r["id"]))
+
+
+def _case_targets(store: SqlStore, out: Path, org: dict[str, str], viewer: Any) -> list[str]:
+    """The organisation's organisers, coordinators and money handlers, as records the UK unit sees."""
+    import csv
+
+    with (out / "truth" / "persons.csv").open(encoding="utf-8") as fh:
+        people = [
+            r["id"]
+            for r in csv.DictReader(fh)
+            if r["organisation"] == org["id"]
+            and any(role in r["roles"] for role in ("organiser", "coordinator", "money"))
+        ]
+    with (out / "truth" / "entities.csv").open(encoding="utf-8") as fh:
+        records: dict[str, list[str]] = {}
+        for r in csv.DictReader(fh):
+            if r["schema"] == "Person" and r["true_id"] in people:
+                records.setdefault(r["true_id"], []).append(r["reported_entity_id"])
+    targets = []
+    for person in people:
+        seen = sorted(store.visible_entities(records.get(person, []), viewer=viewer))
+        if seen:
+            targets.append(seen[0])
+    return targets
+
+
+def _case(store: SqlStore, out: Path, say: Echo) -> dict[str, Any]:
+    """A case against the main organisation's organisers: briefing (HTML, PDF) and a GraphML export."""
+    from counterflow.cases.briefing import write_briefing
+    from counterflow.cases.exports import export_case
+    from counterflow.cases.files import add_targets, create_case, get_case
+    from counterflow.cases.material import gather
+    from counterflow.errors import NotFound
+
+    session = Session.open(store, analyst(UK_UNIT))
+    viewer = session.viewer
+    org = main_organisation(out)
+    case_id = f"op-{org['id'].lower()}"
+    try:
+        get_case(store, viewer, case_id)
+    except NotFound:
+        create_case(
+            store,
+            viewer,
+            case_id,
+            f"{org['name']} ({org['stage_name']})",
+            description=f"The organisers of the {org['name']}, stage {org['stage']} of the route.",
+        )
+        add_targets(store, viewer, case_id, _case_targets(store, out, org, viewer))
+    t0 = time.perf_counter()
+    material = gather(store, viewer, case_id)
+    session.consulted("case", case_id, {"statements": len(material.statements), "targets": material.targets})
+    folder = out / "case"
+    written = write_briefing(store, material, folder, recipient="CPS Organised Crime Division")
+    graph = export_case(material, folder, fmt="graphml", recipient="NCA analysts", store=store)
+    b = written["briefing"]
+    result = {
+        "case": case_id,
+        "title": b["case"]["title"],
+        "viewer": viewer.user,
+        "targets": [{"id": t["id"], "name": t["name"], "standing": t["standing"]} for t in b["targets"]],
+        "statements": b["statements"],
+        "plan_stands_on_evidence": [t["name"] for t in b["plan_stands_on_evidence"]],
+        "plan_intelligence_only": [t["name"] for t in b["plan_intelligence_only"]],
+        "briefing": written["paths"],
+        "graphml": str(folder / next(n for n in graph["files"] if n.endswith(".graphml"))),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    st = b["statements"]
+    say(
+        f"[bold]10. case[/]    {case_id} against {len(b['targets'])} organisers of the {org['name']}: "
+        f"{st['evidential']:,} of {st['intelligence']:,} statements usable in court "
+        f"({', '.join(f'{n:,} {r}' for r, n in st['by_reason'].items()) or 'nothing'} left out); "
+        f"plan targets standing on evidence: {', '.join(result['plan_stands_on_evidence']) or 'none'}"
+    )
+    say(f"             briefing {written['paths']['pdf']} (and .html); GraphML {result['graphml']}")
     return result
 
 

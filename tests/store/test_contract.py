@@ -105,3 +105,34 @@ def test_search_crosses_scripts_both_ways(store: SqlStore):
     Ingestor(store).ingest_report(latin)
     for query in ("Алхасан", "alhasan", "Мухамед Alhasan"):
         assert {h.entity_id for h in store.search(query, viewer=OP)} == {"rs-mup.p17", "hr-mup.p1"}, query
+
+
+def test_a_store_made_before_cases_gains_them_and_keeps_its_reports(store_url: str):
+    from sqlalchemy import create_engine, text
+
+    from counterflow.store import migrations
+
+    engine = create_engine(store_url)
+    older = [m for m in migrations.MIGRATIONS if m[0] < 7]
+    with engine.begin() as conn:  # build the store as the version before cases made it
+        migrations.schema.migrations.create(conn, checkfirst=True)
+    for version, description, apply in older:
+        with engine.begin() as conn:
+            apply(conn, engine.dialect.name)
+            conn.execute(
+                migrations.insert(migrations.schema.migrations).values(
+                    version=version, description=description, applied_at="2026-01-01"
+                )
+            )
+    with engine.begin() as conn:  # drop what the current table definitions already added
+        for table, column in (("reports", "sanitised"), ("agencies", "exclude_single_source_untested")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    engine.dispose()
+    store = SqlStore(store_url)  # opening applies migration 7
+    assert store.version == MIGRATIONS[-1][0]
+    store.write_reports([parse_report(report(sanitised=True)).record])
+    store.write_reports([parse_report(report(report_id="RS-2")).record])
+    assert store.sanitised_reports(["rs_mup:RS-2026-0001", "rs_mup:RS-2", "rs_mup:RS-3"]) == {
+        "rs_mup:RS-2026-0001"
+    }
+    store.close()

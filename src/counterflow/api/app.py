@@ -21,6 +21,7 @@ from counterflow import __version__
 from counterflow.api import (
     events,
     routes_alerts,
+    routes_cases,
     routes_graph,
     routes_intel,
     routes_map,
@@ -207,6 +208,7 @@ def create_app(
         routes_map,
         routes_policy,
         routes_alerts,
+        routes_cases,
         events,
     ):
         app.include_router(module.router, prefix=API)

@@ -65,6 +65,13 @@ def _ties_of(people: EntityGraph, entity_id: str) -> dict[tuple[str, str, str], 
 
 def analyse(material: CaseMaterial, *, k: int = 5, seed: int = 7) -> dict[str, Any]:
     """Both views' networks, each target's standing, and the gaps between intelligence and evidence."""
+    return analyse_with_networks(material, k=k, seed=seed)[0]
+
+
+def analyse_with_networks(
+    material: CaseMaterial, *, k: int = 5, seed: int = 7
+) -> tuple[dict[str, Any], dict[str, ViewNetwork]]:
+    """``analyse`` and the two networks it was computed on (for pictures and exports)."""
     intel = _view(material.statements, material, k, seed)
     evid = _view(material.evidential, material, k, seed)
     by_id = {s.id: s for s in material.statements}
@@ -111,7 +118,7 @@ def analyse(material: CaseMaterial, *, k: int = 5, seed: int = 7) -> dict[str, A
             }
         )
     stands = sorted(intel_plan & evid_plan)
-    return {
+    result = {
         "views": {"intelligence": intel.summary, "evidential": evid.summary},
         "statements": {
             "intelligence": len(material.statements),
@@ -128,5 +135,5 @@ def analyse(material: CaseMaterial, *, k: int = 5, seed: int = 7) -> dict[str, A
         ],
         "single_source_rule": material.single_source_rule,
         "truncated": material.truncated,
-        "_networks": {"intelligence": intel, "evidential": evid},
     }
+    return result, {"intelligence": intel, "evidential": evid}

@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from counterflow.cases.analysis import analyse, caption
+from counterflow.cases.analysis import analyse_with_networks, caption
 from counterflow.cases.chronology import chronology
 from counterflow.cases.evidential import report_key_of
 from counterflow.cases.material import CaseMaterial
@@ -121,8 +121,7 @@ def _unused_schedule(material: CaseMaterial) -> list[dict[str, Any]]:
 
 def build_briefing(material: CaseMaterial, *, k: int = 5) -> dict[str, Any]:
     """Everything the briefing shows, as one JSON-ready dict (pictures as SVG strings)."""
-    analysis = analyse(material, k=k)
-    nets = analysis.pop("_networks")
+    analysis, nets = analyse_with_networks(material, k=k)
     intel, evid = nets["intelligence"], nets["evidential"]
     plan_i = [t["id"] for t in (intel.summary["plan"] or {}).get("targets", [])]
     plan_e = [t["id"] for t in (evid.summary["plan"] or {}).get("targets", [])]

@@ -63,7 +63,17 @@ def chronology(material: CaseMaterial, *, limit: int | None = None) -> list[dict
     for s in material.statements:
         by_entity[canonical(s.entity_id)].append(s)
     names, protected = material.labels()
-    label = _labeller(names, protected)
+    label = _labeller(names, protected, canonical)
+    holders: dict[str, list[str]] = defaultdict(list)  # phone number -> who holds it
+    for s in material.statements:
+        if s.prop_type == "phone" and s.schema == "Person" and s.entity_id not in holders[s.value]:
+            holders[s.value].append(s.entity_id)
+
+    def number(value: str | None) -> str:
+        if not value:
+            return "?"
+        return f"{label(holders[value])} ({value})" if holders.get(value) else value
+
     out: list[dict[str, Any]] = []
     for eid, stmts in by_entity.items():
         schema = stmts[0].schema
@@ -83,7 +93,7 @@ def chronology(material: CaseMaterial, *, limit: int | None = None) -> list[dict
                 "time": time,
                 "kind": schema,
                 "entity_id": eid,
-                "summary": _summary(schema, stmts, parties, label),
+                "summary": _summary(schema, stmts, parties, label, number),
                 "agencies": sorted({s.agency for s in stmts}),
                 "reports": sorted({s.report_id for s in stmts}),
                 "grading": grade.to_dict() if grade else None,
@@ -97,8 +107,11 @@ def chronology(material: CaseMaterial, *, limit: int | None = None) -> list[dict
     return out[-limit:] if limit else out
 
 
-def _labeller(names: dict[str, str], protected: set[str]) -> Callable[[list[str]], str]:
-    def label(ids: list[str]) -> str:
+def _labeller(
+    names: dict[str, str], protected: set[str], canonical: Callable[[str], str]
+) -> Callable[[list[str]], str]:
+    def label(refs: list[str]) -> str:
+        ids = [canonical(r) for r in refs]
         shown = [names.get(i, i) for i in dict.fromkeys(ids) if i not in protected]
         hidden = len({i for i in ids if i in protected})
         if hidden:
@@ -113,14 +126,18 @@ def _first(stmts: list[Statement], prop: str) -> str | None:
 
 
 def _summary(
-    schema: str, stmts: list[Statement], parties: list[str], label: Callable[[list[str]], str]
+    schema: str,
+    stmts: list[Statement],
+    parties: list[str],
+    label: Callable[[list[str]], str],
+    number: Callable[[str | None], str],
 ) -> str:
     def of(*props: str) -> list[str]:
         return [s.value for s in stmts if s.prop in props]
 
     if schema == "Call":
-        caller = label(of("caller")) if of("caller") else (_first(stmts, "callerNumber") or "?")
-        receiver = label(of("receiver")) if of("receiver") else (_first(stmts, "receiverNumber") or "?")
+        caller = label(of("caller")) if of("caller") else number(_first(stmts, "callerNumber"))
+        receiver = label(of("receiver")) if of("receiver") else number(_first(stmts, "receiverNumber"))
         duration = _first(stmts, "duration")
         return f"call {caller} → {receiver}" + (f" ({duration} s)" if duration else "")
     if schema == "Payment":

@@ -57,7 +57,8 @@ def releasable(material: CaseMaterial, view: str) -> tuple[list[Statement], Coun
     out: list[Statement] = []
     withheld: Counter[str] = Counter()
     for s in chosen:
-        if material.canonical(s.entity_id) in protected:
+        refers = s.prop_type == "entity" and material.canonical(s.value) in protected
+        if material.canonical(s.entity_id) in protected or refers:
             withheld["protected person"] += 1
         elif s.handling.no_onward and s.agency != own and not material.viewer.open:
             withheld[f"{s.handling.label}: no onward dissemination without {s.agency}'s permission"] += 1

@@ -11,7 +11,7 @@ may go to court.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from counterflow.cases.evidential import EvidentialSplit, report_key_of, split
 from counterflow.cases.files import Case, get_case
@@ -33,6 +33,8 @@ class CaseMaterial:
     canonical: Callable[[str], str]
     truncated: bool
     single_source_rule: bool
+    # Names and roles of entities the material refers to but does not include (for labels only).
+    referenced: list[Statement] = field(default_factory=list)
 
     @property
     def evidential(self) -> list[Statement]:
@@ -45,13 +47,19 @@ class CaseMaterial:
     def labels(self) -> tuple[dict[str, str], set[str]]:
         """(resolved id -> a readable label: name or registration, resolved ids of protected persons)."""
         names: dict[str, str] = {}
+        parts: dict[str, dict[str, str]] = {}
         protected: set[str] = set()
-        for s in self.statements:
+        for s in [*self.statements, *self.referenced]:
             eid = self.canonical(s.entity_id)
             if s.prop in ("name", "registrationNumber") and eid not in names:
                 names[eid] = s.value
+            elif s.prop in ("firstName", "lastName"):
+                parts.setdefault(eid, {}).setdefault(s.prop, s.value)
             if s.prop == ROLE_PROP and s.value in PROTECTED_ROLES:
                 protected.add(eid)
+        for eid, p in parts.items():
+            if eid not in names:
+                names[eid] = " ".join(p[k] for k in ("firstName", "lastName") if k in p)
         return names, protected
 
 
@@ -93,7 +101,16 @@ def gather(
     for s in store.statements_by_ids(sorted(case.statements), viewer=viewer):
         by_id.setdefault(s.id, s)
     statements = sorted(by_id.values(), key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
+    held = {s.entity_id for s in statements}
+    refs = sorted({s.value for s in statements if s.prop_type == "entity"} - held)
+    referenced = (
+        store.statements_for_entities(
+            refs, viewer=viewer, prop_types=("name",), props=(ROLE_PROP, "firstName", "lastName")
+        )
+        if refs
+        else []
+    )
     rule = registry.single_source_rule(store, case.agency)
     sanitised = store.sanitised_reports(report_key_of(s) for s in statements)
     divided = split(statements, sanitised_reports=sanitised, single_source_rule=rule, canonical=canonical)
-    return CaseMaterial(case, viewer, statements, divided, targets, canonical, truncated, rule)
+    return CaseMaterial(case, viewer, statements, divided, targets, canonical, truncated, rule, referenced)

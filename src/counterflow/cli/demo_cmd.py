@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run everything Counterflow can do on the small Balkan-route scenario and say what it found:
         generate the world, set watches, ingest every agency's reports, raise alerts, compare what
-        each agency may see, search across scripts, resolve, analyse the network, follow the routes.
+        each agency may see, search across scripts, resolve, analyse the network, follow the routes,
+        and build a case against the main organisation's organisers (briefing in HTML and PDF, GraphML).
 
         The store is COUNTERFLOW_DATABASE_URL (default ./counterflow.sqlite); running it again adds nothing.
         """

@@ -71,6 +71,7 @@ COMMAND_MODULES = (
     "serve_cmd",
     "routes_cmd",
     "alerts_cmd",
+    "cases_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

@@ -86,6 +86,29 @@ def register(app: typer.Typer) -> None:
         registry.set_justification(open_configured_store(), agency, required)
         console.print(f"{agency}: justification {'required' if required else 'not required'}")
 
+    @agencies_app.command("evidential")
+    @handle_errors
+    def agencies_evidential(
+        agency: str,
+        single_source: Annotated[
+            bool,
+            typer.Option(
+                "--exclude-single-source-untested/--include-single-source-untested",
+                help="Leave uncorroborated material from untested sources out of evidential case views.",
+            ),
+        ],
+        as_user: AsUser = None,
+    ) -> None:
+        """Set the agency's evidential rule for its cases: whether a value from an untested source that
+        no second report corroborates may count as evidence (H1, sanitised and suspected-false material
+        never does)."""
+        _admin(as_user)
+        registry.set_single_source_rule(open_configured_store(), agency, single_source)
+        console.print(
+            f"{agency}: single-source untested material {'excluded from' if single_source else 'kept in'} "
+            "evidential views"
+        )
+
     @users_app.command("add")
     @handle_errors
     def users_add(

@@ -263,7 +263,7 @@ __all__ = [
     "revoke_agreement",
     "set_justification",
     "set_single_source_rule",
-    "single_source_rule",
     "set_user_active",
+    "single_source_rule",
     "viewer_for",
 ]

@@ -508,7 +508,8 @@ class SqlStore:
         r = schema.reports
         with self.engine.connect() as conn:
             for i in range(0, len(keys), 500):
-                q = select(r.c.report_key).where(r.c.report_key.in_(keys[i : i + 500]), r.c.sanitised.is_(True))
+                chunk = keys[i : i + 500]
+                q = select(r.c.report_key).where(r.c.report_key.in_(chunk), r.c.sanitised.is_(True))
                 found.update(conn.execute(q).scalars())
         return found
 

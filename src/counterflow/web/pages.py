@@ -141,7 +141,8 @@ def map_page(request: Request) -> Response:
 @router.get("/map/europe.geojson", include_in_schema=False)
 def basemap() -> Response:
     """The offline basemap (Natural Earth coastlines and borders), public like the page's scripts."""
-    return FileResponse(BASEMAP, media_type="application/geo+json", headers={"Cache-Control": "max-age=86400"})
+    cache = {"Cache-Control": "max-age=86400"}
+    return FileResponse(BASEMAP, media_type="application/geo+json", headers=cache)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
