@@ -169,3 +169,57 @@ def test_analyst_journey(store, tokens, browser, shots):
         page.wait_for_selector(".leaflet-interactive", timeout=15_000)
         page.screenshot(path=str(shots / "06-map.png"))
         assert errors == []
+
+
+def test_case_builder(tmp_path, browser, shots):
+    """Open a case, add a target from its profile, see where it stands, store an exhibit, download the PDF."""
+    from counterflow.policy.auth import issue_token
+
+    from casetools import build_world
+
+    store = build_world(tmp_path / "case-web.sqlite")
+    token = issue_token(store, "gb_ukbsu.a")
+    with running(create_app(store)) as base:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/login")
+        page.fill("#token", token)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.click("a[href='/cases']")
+        assert "No cases" in page.inner_text("main")
+        page.fill("#open-case input[name=id]", "op-drina")
+        page.fill("#open-case input[name=title]", "Operation Drina")
+        page.click("#open-case button[type=submit]")
+        page.wait_for_url(f"{base}/cases/op-drina")
+        assert "No targets you may see yet" in page.inner_text("main")
+        # From the organiser's profile: add him as a target of the case.
+        page.goto(f"{base}/entities/rs-mup.p1")
+        page.click("#to-case button[type=submit]")
+        page.wait_for_function("document.getElementById('to-case-status').textContent.includes('Added')")
+        page.goto(f"{base}/cases/op-drina")
+        row = page.locator("tr[data-target='rs-mup.p1']")
+        assert row.locator("td.standing").inner_text() == "evidence"
+        assert "court-restricted from rs_mup" in row.inner_text()
+        # A victim cannot be made a target, and the page says why.
+        page.fill("#add-target input[name=entity]", "rs-mup.p9")
+        page.click("#add-target button[type=submit]")
+        page.wait_for_function("document.getElementById('case-status').textContent.includes('never targets')")
+        # An exhibit, then the PDF briefing as a download.
+        exhibit = tmp_path / "statement.txt"
+        exhibit.write_text("The driver's statement.", encoding="utf-8")
+        page.set_input_files("#add-document input[type=file]", str(exhibit))
+        page.fill("#add-document input[name=exhibit]", "JB/1")
+        page.click("#add-document button[type=submit]")
+        page.wait_for_selector("text=statement.txt")
+        page.screenshot(path=str(shots / "07-case.png"), full_page=True)
+        r = httpx.get(
+            f"{base}/api/v1/cases/op-drina/briefing",
+            params={"recipient": "CPS", "format": "pdf"},
+            headers=auth(token),
+            timeout=60,
+        )
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+        assert errors == []
+    store.close()

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,6 +23,10 @@ from fastapi.templating import Jinja2Templates
 from counterflow.alerts.feed import alert_feed
 from counterflow.alerts.watchlist import list_watches
 from counterflow.api.context import COOKIE, Services, current_session, current_viewer
+from counterflow.cases.analysis import analyse
+from counterflow.cases.chronology import chronology
+from counterflow.cases.files import list_cases, may_edit
+from counterflow.cases.material import gather
 from counterflow.errors import CounterflowError, Unauthenticated, status_of
 from counterflow.policy.session import Session
 from counterflow.resolve import service as resolution
@@ -101,9 +106,10 @@ def entity_page(request: Request, entity_id: str) -> Response:
         session = _session(request)
         profile = session.profile(entity_id)
         cluster = resolution.explain_cluster(session.store, entity_id, viewer=session.viewer)
+        cases = [c for c in list_cases(session.store, session.viewer) if c["status"] == "open"]
     except CounterflowError as exc:
         return _error_page(request, exc)
-    return _page(request, "entity.html", p=profile, cluster=cluster)
+    return _page(request, "entity.html", p=profile, cluster=cluster, cases=cases)
 
 
 @router.get("/entities/{entity_id}/timeline", response_class=HTMLResponse)
@@ -188,6 +194,42 @@ def tasks_page(request: Request) -> Response:
     except CounterflowError as exc:
         return _error_page(request, exc)
     return _page(request, "tasks.html", tasks=tasks)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request) -> Response:
+    try:
+        session = _session(request)
+        found = list_cases(session.store, session.viewer)
+    except CounterflowError as exc:
+        return _error_page(request, exc)
+    return _page(request, "cases.html", cases=found)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: Annotated[str, PathParam(max_length=64)]) -> Response:
+    """The case builder: targets, standing on evidence, gaps, documents, chronology, outputs."""
+    try:
+        session = _session(request)
+        material = gather(session.store, session.viewer, case_id)
+        session.consulted(
+            "case", case_id, {"statements": len(material.statements), "targets": material.targets}
+        )
+        result = analyse(material)
+        events = chronology(material)
+        editable = may_edit(material.case, session.viewer) and material.case.status == "open"
+    except CounterflowError as exc:
+        return _error_page(request, exc)
+    return _page(
+        request,
+        "case.html",
+        case=material.case,
+        a=result,
+        events=events[-200:],
+        events_total=len(events),
+        editable=editable,
+        hidden_targets=len(material.case.targets) - len(material.targets),
+    )
 
 
 def mount(app: FastAPI) -> None:
