@@ -241,7 +241,7 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
 
     session = Session.open(store, analyst("eu_europol" if "eu_europol" in agencies else UK_UNIT))
     t0 = time.perf_counter()
-    view = route_view(store, session.viewer, canonical=service.state(store).cluster_of)
+    view = route_view(store, session.viewer, canonical=service.canonical_for(store, session.viewer))
     windows = view.windows(agencies)
     session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(windows)})
     timed = [w for w in windows if w.until]
@@ -398,7 +398,7 @@ def _network(store: SqlStore, say: Echo) -> dict[str, Any]:
 
     viewer = Session.open(store, analyst(UK_UNIT)).viewer
     t0 = time.perf_counter()
-    people = visible_network(store, viewer, canonical=service.state(store).cluster_of)
+    people = visible_network(store, viewer, canonical=service.canonical_for(store, viewer))
     # Adaptive betweenness on sampled pivots: seconds here; `counterflow dismantle` runs the full planner.
     result = {"viewer": viewer.user, **network_summary(people, k=5, strategy="hba", seed=7, pivots=32)}
     result["seconds"] = round(time.perf_counter() - t0, 2)

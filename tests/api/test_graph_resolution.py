@@ -130,3 +130,29 @@ def test_merge_explain_undo_through_the_api(client, store, tokens):
     )
     assert uk.status_code == 404
     assert client.post("/api/v1/resolution/merge", json={**pair, "reason": ""}, headers=rs).status_code == 422
+
+
+def test_a_cluster_is_never_named_by_a_record_the_viewer_may_not_see(client, store, tokens):
+    """hr-mup.p1 and rs-mup.p17 are merged; the cluster's id is the smaller, hr_mup's. rs_mup may not
+    see hr_mup's record: the cluster must not be shown to rs_mup under that id (it would tell rs_mup
+    that hr_mup holds a record on the person)."""
+    from counterflow.resolve import service
+
+    _load(client, tokens)
+    service.merge(store, "hr-mup.p1", "rs-mup.p17", actor="operator", reason="same phone, same name")
+    assert service.state(store).cluster_of("rs-mup.p17") == "hr-mup.p1"
+    rs = auth(tokens["rs_mup.a"])
+    body = client.get("/api/v1/graph/neighbourhood", params={"entity": "rs-mup.p17"}, headers=rs).json()
+    ids = {n["id"] for n in body["nodes"]} | set(body["seeds"])
+    assert "rs-mup.p17" in ids and not any(i.startswith("hr-mup.") for i in ids)
+    plan = client.post("/api/v1/graph/plan", json={"k": 1}, headers=rs).json()
+    assert "hr-mup" not in str(plan)
+    track = client.get("/api/v1/map/track", params={"entity": "rs-mup.p17"}, headers=rs).json()
+    assert "hr-mup" not in str(track)
+    # hr_mup, who may see both, sees the cluster under its own id.
+    hr = auth(tokens["hr_mup.a"])
+    registry.add_agreement(store, "rs_mup", "hr_mup", accepts_conditions=True)
+    body = client.get("/api/v1/graph/neighbourhood", params={"entity": "rs-mup.p17"}, headers=hr).json()
+    assert "hr-mup.p1" in {n["id"] for n in body["nodes"]} and "rs-mup.p17" not in {
+        n["id"] for n in body["nodes"]
+    }

@@ -126,6 +126,7 @@ def get_neighbourhood(
 ) -> dict[str, Any]:
     hops = min(hops, services.limits.max_hops)
     state = _resolved(session)
+    name = resolution.canonical_for(session.store, session.viewer)  # cluster ids the viewer may be shown
     seeds = [state.cluster_of(e) for e in entity]
     wanted = [m for s in seeds for m in state.members_of(s)]
     if not session.store.visible_entities(wanted, viewer=session.viewer):
@@ -137,9 +138,10 @@ def get_neighbourhood(
         hops=hops,
         max_entities=min(max_entities, services.limits.max_graph_entities),
         members=state.members_of,
-        canonical=state.cluster_of,
+        canonical=name,
     )
-    session.consulted("graph", ",".join(seeds), {"hops": hops, "entities": len(hood.graph.nodes)})
+    shown = [name(e) for e in entity]
+    session.consulted("graph", ",".join(shown), {"hops": hops, "entities": len(hood.graph.nodes)})
     out = chart(
         hood.graph,
         hood.statements,
@@ -148,7 +150,7 @@ def get_neighbourhood(
         until=_day(until, "until"),
         min_grade=min_grade,
     )
-    return {"seeds": seeds, "hops": hood.hops, "truncated": hood.truncated, **out}
+    return {"seeds": shown, "hops": hood.hops, "truncated": hood.truncated, **out}
 
 
 @router.get("/path", summary="The shortest chain of ties between two entities (within 4 ties)")
@@ -158,15 +160,16 @@ def get_path(
     target: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> dict[str, Any]:
     state = _resolved(session)
-    a, b = state.cluster_of(source), state.cluster_of(target)
+    name = resolution.canonical_for(session.store, session.viewer)
+    a, b = name(source), name(target)
     hood = neighbourhood(
         session.store,
-        [a, b],
+        [state.cluster_of(source), state.cluster_of(target)],
         viewer=session.viewer,
         hops=2,
         max_entities=2000,
         members=state.members_of,
-        canonical=state.cluster_of,
+        canonical=name,
     )
     g = hood.graph.to_igraph()
     names = g.vs["name"] if g.vcount() else []
@@ -190,9 +193,11 @@ def get_path(
 
 def _network(request: Request, session: Session) -> EntityGraph:
     cache: ViewCache[EntityGraph] = request.app.state.networks
-    state = _resolved(session)
     return cache.get(
-        view_key(session), lambda: visible_network(session.store, session.viewer, canonical=state.cluster_of)
+        view_key(session),
+        lambda: visible_network(
+            session.store, session.viewer, canonical=resolution.canonical_for(session.store, session.viewer)
+        ),
     )
 
 

@@ -45,7 +45,11 @@ def get_track(
 ) -> dict[str, Any]:
     state = resolution.state(session.store)
     found = track_of(
-        session.store, session.viewer, entity, members=state.members_of, canonical=state.cluster_of
+        session.store,
+        session.viewer,
+        entity,
+        members=state.members_of,
+        canonical=resolution.canonical_for(session.store, session.viewer),
     )
     session.consulted("track", entity, {"sightings": len(found.sightings)})
     points = [[s.place.lon, s.place.lat] for s in found.sightings]
@@ -83,10 +87,12 @@ def get_windows(
     fresh_days: Annotated[float, Query(ge=0.5, le=365)] = 14.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    state = resolution.state(session.store)
     cache: ViewCache[RouteView] = request.app.state.route_views
     view = cache.get(
-        view_key(session), lambda: route_view(session.store, session.viewer, canonical=state.cluster_of)
+        view_key(session),
+        lambda: route_view(
+            session.store, session.viewer, canonical=resolution.canonical_for(session.store, session.viewer)
+        ),
     )
     agencies = [str(a["id"]) for a in registry.list_agencies(session.store)]
     found = view.windows(agencies, fresh_days=fresh_days)

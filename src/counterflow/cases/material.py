@@ -76,16 +76,18 @@ def gather(
 
     case = get_case(store, viewer, case_id)
     state = service.state(store)
-    canonical = state.cluster_of
-    seeds = sorted({canonical(t) for t in case.targets})
-    visible_targets = store.visible_entities([m for t in seeds for m in state.members_of(t)], viewer=viewer)
+    canonical = service.canonical_for(store, viewer)  # cluster ids this reader may be shown
+    clusters = sorted({state.cluster_of(t) for t in case.targets})
+    visible_targets = store.visible_entities(
+        [m for t in clusters for m in state.members_of(t)], viewer=viewer
+    )
     targets = sorted({canonical(t) for t in visible_targets})
     entity_ids: set[str] = set()
     truncated = False
     if targets:
         hood = neighbourhood(
             store,
-            targets,
+            sorted({state.cluster_of(t) for t in visible_targets}),
             viewer=viewer,
             hops=hops,
             max_entities=max_entities,

@@ -72,7 +72,11 @@ def register(app: typer.Typer) -> None:
         session = open_session(as_user, reason)
         state = resolution.state(session.store)
         found = track_of(
-            session.store, session.viewer, entity, members=state.members_of, canonical=state.cluster_of
+            session.store,
+            session.viewer,
+            entity,
+            members=state.members_of,
+            canonical=resolution.canonical_for(session.store, session.viewer),
         )
         session.consulted("track", entity, {"sightings": len(found.sightings)})
         data = found.to_dict()
@@ -106,7 +110,9 @@ def register(app: typer.Typer) -> None:
         from counterflow.routes.service import route_view
 
         session = open_session(as_user, reason)
-        view = route_view(session.store, session.viewer, canonical=resolution.state(session.store).cluster_of)
+        view = route_view(
+            session.store, session.viewer, canonical=resolution.canonical_for(session.store, session.viewer)
+        )
         agencies = [str(a["id"]) for a in registry.list_agencies(session.store)]
         found = view.windows(agencies, fresh_days=fresh_days)
         session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(found)})

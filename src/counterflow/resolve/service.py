@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -371,6 +371,45 @@ def state(store: SqlStore) -> ledger.ResolvedState:
 
 
 _STATES: dict[str, tuple[tuple[Any, ...], ledger.ResolvedState]] = {}
+
+
+def canonical_for(store: SqlStore, viewer: Viewer) -> Callable[[str], str]:
+    """Cluster ids as ``viewer`` may name them: the smallest member id the viewer may see.
+
+    A cluster's own id is its smallest member's id, which may be another agency's record the
+    viewer may not see: showing it would tell them that record exists. So every view drawn for
+    a user (network, neighbourhood, map, case) names clusters through this; an entity whose
+    cluster has no member visible to the viewer keeps its own id. Cached per viewer and store
+    content (reports held and ledger).
+    """
+    st = state(store)
+    if viewer.open:
+        return st.cluster_of
+    with store.engine.connect() as conn:
+        held = conn.execute(select(func.count(), func.max(tables.reports.c.ingested_at))).one()
+    key = (store.url, viewer.user, viewer.agency, viewer.clearance, viewer.roles, viewer.agreements,
+           *held, *ledger_version(store))  # fmt: skip
+    cached = _NAMES.get(key)
+    if cached is None:
+        merged = [m for members in st.members.values() if len(members) > 1 for m in members]
+        visible = store.visible_entities(merged, viewer=viewer) if merged else set()
+        cached = {}
+        for cid, members in st.members.items():
+            seen = sorted(m for m in members if m in visible)
+            if seen and len(members) > 1:
+                cached[cid] = seen[0]
+        if len(_NAMES) > 64:
+            _NAMES.clear()
+        _NAMES[key] = cached
+    names = cached
+
+    def canonical(entity_id: str) -> str:
+        return names.get(st.cluster_of(entity_id), entity_id)
+
+    return canonical
+
+
+_NAMES: dict[tuple[Any, ...], dict[str, str]] = {}
 
 
 def ledger_version(store: SqlStore) -> tuple[Any, ...]:
