@@ -123,3 +123,31 @@ def test_the_agency_sets_its_evidential_rule(env):
     unknown = run("agencies", "evidential", "xx_nobody", "--include-single-source-untested")
     assert unknown.exit_code != 0 and "xx_nobody" in unknown.output
     store.close()
+
+
+def test_sanctions_import_screen_and_watch(env):
+    listed = env / "list.ftm.json"
+    entry = {
+        "id": "ofsi-1",
+        "schema": "Person",
+        "properties": {"name": ["Драган Петровић"]},
+        "datasets": ["x"],
+    }
+    listed.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = run("sanctions", "import", str(listed), "--list", "gb_ofsi", "--as", "gb_ukbsu.a")
+    assert out.exit_code == 0 and "1 persons and organisations imported" in out.output
+    broken = env / "broken.json"
+    broken.write_text("{oops\n", encoding="utf-8")
+    bad = run("sanctions", "import", str(broken), "--list", "gb_ofsi", "--as", "gb_ukbsu.a")
+    assert bad.exit_code != 0 and "not JSON" in bad.output
+    assert json.loads(run("sanctions", "lists", "--json").output)[0]["entries"] == 1  # the good one stays
+    found = json.loads(run("sanctions", "screen", "--as", "gb_ukbsu.a", "--json").output)
+    assert {m["entity_id"] for m in found} == {"rs-mup.p1"}
+    run("cases", "open", "op-drina", "--title", "Drina", "--as", "gb_ukbsu.a")
+    run("cases", "target", "op-drina", "rs-mup.p3", "--as", "gb_ukbsu.a")
+    in_case = json.loads(
+        run("sanctions", "screen", "--case", "op-drina", "--as", "gb_ukbsu.a", "--json").output
+    )
+    assert [m["listed_id"] for m in in_case] == ["ofsi-1"]  # the organiser is in the case's material
+    watch = run("alerts", "watch", "sanctions", "gb_ofsi", "--as", "gb_ukbsu.a")
+    assert watch.exit_code == 0 and "sanctions gb_ofsi" in watch.output

@@ -113,7 +113,7 @@ def test_a_store_made_before_cases_gains_them_and_keeps_its_reports(store_url: s
     from counterflow.store import migrations
 
     engine = create_engine(store_url)
-    older = [m for m in migrations.MIGRATIONS if m[0] < 7]
+    older = [m for m in migrations.MIGRATIONS if m[0] < 7]  # 7 and later applied on opening
     with engine.begin() as conn:  # build the store as the version before cases made it
         migrations.schema.migrations.create(conn, checkfirst=True)
     for version, description, apply in older:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from counterflow.alerts.drafts import Draft
+from counterflow.alerts.sanctions_rules import SanctionsContext, sanctions_context, sanctions_drafts
 from counterflow.alerts.watchlist import Watch, list_watches
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
@@ -34,25 +35,6 @@ __all__ = ["Draft", "evaluate", "evaluate_reports", "run"]
 CURSOR_KEY = "alerts_cursor"
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
-    watch: Watch
-    rule: str
-    title: str
-    subject: str
-    place: str | None
-    at: str | None
-    statements: tuple[str, ...]
-    report_key: str
-
-    @property
-    def dedupe_key(self) -> str:
-        """One alert per watch and report (a phone on a person and on their call is one event);
-        a vehicle at crossings: one per crossing."""
-        where = f":{self.subject}:{self.place}" if self.rule == "crossing" else ""
-        return f"{self.watch.id}:{self.rule}:{self.report_key}{where}"
-
-
 def _selector_kind(s: Statement) -> str | None:
     return KINDS.get((s.schema, s.prop)) or KINDS.get(("*", s.prop))
 
@@ -66,9 +48,12 @@ def evaluate(
     watches: Iterable[Watch],
     *,
     members: Callable[[str], list[str]] | None = None,
+    sanctions: SanctionsContext | None = None,
 ) -> list[Draft]:
-    """What the watches see in these statements (one report's, or several)."""
+    """What the watches see in these statements (one report's, or several); sanctions watches need
+    ``sanctions`` (the lists and who is designated, ``sanctions_context``)."""
     widen = members or (lambda e: [e])
+    watches = list(watches)
     by_selector: dict[tuple[str, str], list[Watch]] = {}
     by_entity: dict[str, list[Watch]] = {}
     crossing: list[Watch] = []
@@ -112,6 +97,9 @@ def evaluate(
                 )
     if crossing:
         out.extend(_crossings(statements, crossing, widen))
+    listed = [w for w in watches if w.kind == "sanctions"]
+    if listed and sanctions is not None:
+        out.extend(sanctions_drafts(statements, listed, sanctions, widen))
     return _merge(out)
 
 
@@ -160,7 +148,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
         else:
             ids = tuple(dict.fromkeys((*old.statements, *d.statements)))
             merged[d.dedupe_key] = Draft(
-                old.watch, old.rule, old.title, old.subject, old.place, old.at, ids, old.report_key
+                old.watch, old.rule, old.title, old.subject, old.place, old.at, ids, old.report_key, old.extra
             )
     return list(merged.values())
 
@@ -231,7 +219,10 @@ def evaluate_reports(
     watched = list_watches(store)
     if not watched or not keys:
         return []
-    return _store(store, evaluate(_report_statements(store, keys), watched, members=members))
+    context = sanctions_context(store, watched)
+    return _store(
+        store, evaluate(_report_statements(store, keys), watched, members=members, sanctions=context)
+    )
 
 
 def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, batch: int = 500) -> list[int]:
@@ -263,7 +254,9 @@ def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, b
                 )
         for ids, keys in by_watches.items():
             chosen = [w for w in watched if w.id in ids]
-            new += _store(store, evaluate(_report_statements(store, keys), chosen, members=members))
+            context = sanctions_context(store, chosen)
+            stmts = _report_statements(store, keys)
+            new += _store(store, evaluate(stmts, chosen, members=members, sanctions=context))
         cursor = int(rows[-1][0])
     with store.engine.begin() as conn:
         if conn.execute(update(meta).where(meta.c.key == CURSOR_KEY).values(value=str(cursor))).rowcount == 0:

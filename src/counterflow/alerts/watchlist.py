@@ -25,7 +25,7 @@ from counterflow.store.sql import SqlStore
 
 __all__ = ["Watch", "add_watch", "list_watches", "remove_watch"]
 
-KINDS = ("selector", "entity", "crossing")
+KINDS = ("selector", "entity", "crossing", "sanctions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +79,20 @@ def add_watch(
         )
     if kind != "crossing" and place is not None:
         raise InvalidValue("place", place, "only crossing watches name a place")
+    if kind == "sanctions":
+        from counterflow.resolve.screening import list_summaries
+
+        known = [x["list"] for x in list_summaries(store)]
+        if value not in known:
+            raise InvalidValue(
+                "sanctions list", value, f"not imported (imported: {', '.join(known) or 'none'})"
+            )
     now = datetime.now(UTC).isoformat(timespec="microseconds")  # compared with log times
     row = {
         "agency": _owner(viewer),
         "created_by": viewer.user,
         "kind": kind,
-        "selector_kind": selector_kind if kind != "entity" else None,
+        "selector_kind": selector_kind if kind in ("selector", "crossing") else None,
         "value": value,
         "place": place,
         "note": note,

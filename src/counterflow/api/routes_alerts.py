@@ -21,8 +21,10 @@ _WATCHERS = (UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.LIAISON, UserRole.A
 
 
 class WatchRequest(BaseModel):
-    kind: str = Field(description="selector, entity or crossing")
-    value: str = Field(min_length=1, max_length=300, description="the selector, entity id, or plate")
+    kind: str = Field(description="selector, entity, crossing or sanctions")
+    value: str = Field(
+        min_length=1, max_length=300, description="the selector, entity id, plate, or sanctions list"
+    )
     selector_kind: str | None = Field(None, description="phone, plate, iban, email, passport, …")
     place: str | None = Field(
         None, max_length=64, description="crossing watches: one crossing (gazetteer key)"

@@ -31,8 +31,10 @@ def register(app: typer.Typer) -> None:
     @alerts_app.command("watch")
     @handle_errors
     def watch(
-        kind: Annotated[str, typer.Argument(help="selector, entity or crossing")],
-        value: Annotated[str, typer.Argument(help="The selector (any format), entity id, or plate.")],
+        kind: Annotated[str, typer.Argument(help="selector, entity, crossing or sanctions")],
+        value: Annotated[
+            str, typer.Argument(help="The selector (any format), entity id, plate, or sanctions list.")
+        ],
         selector_kind: Annotated[
             str | None, typer.Option("--type", help="Selector kind: phone, plate, iban, email, passport, …")
         ] = None,
@@ -47,7 +49,8 @@ def register(app: typer.Typer) -> None:
 
         counterflow alerts watch selector "064 123 4567" --type phone
         counterflow alerts watch entity rs-mup.p17
-        counterflow alerts watch crossing "BG 123-AB" --type plate --place horgos"""
+        counterflow alerts watch crossing "BG 123-AB" --type plate --place horgos
+        counterflow alerts watch sanctions gb_ofsi   (listed persons appear; designated persons' new ties)"""
         from counterflow.alerts.watchlist import add_watch
 
         session = open_session(as_user)

@@ -72,6 +72,7 @@ COMMAND_MODULES = (
     "routes_cmd",
     "alerts_cmd",
     "cases_cmd",
+    "sanctions_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

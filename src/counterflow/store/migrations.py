@@ -95,6 +95,12 @@ def _v7_cases(conn: Connection, dialect: str) -> None:
     schema.metadata.create_all(conn, tables=CASE_TABLES, checkfirst=True)
 
 
+def _v8_sanctions(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_sanctions import SANCTIONS_TABLES
+
+    schema.metadata.create_all(conn, tables=SANCTIONS_TABLES, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -107,6 +113,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "watchlists and alerts", _v5_alerts),
     (6, "alert webhooks and their deliveries", _v6_webhooks),
     (7, "cases, documents and custody; sanitised reports; evidential settings", _v7_cases),
+    (8, "sanctions lists for screening", _v8_sanctions),
 ]
 
 
