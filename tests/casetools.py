@@ -94,6 +94,7 @@ def build_world(path) -> SqlStore:
         registry.add_agency(store, agency, agency.upper())
         registry.add_user(store, f"{agency}.a", agency, roles=["analyst"], clearance="OFFICIAL-SENSITIVE")
     registry.add_user(store, "gb_ukbsu.b", "gb_ukbsu", roles=["analyst"], clearance="OFFICIAL-SENSITIVE")
+    registry.add_user(store, "gb_ukbsu.sup", "gb_ukbsu", roles=["supervisor"], clearance="OFFICIAL-SENSITIVE")
     registry.add_agreement(store, "rs_mup", "gb_ukbsu", accepts_conditions=True, include_protected=True)
     reports = [
         rs_report("1", "p1", "p2", handling="H1", link="Call"),

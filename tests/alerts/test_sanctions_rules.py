@@ -48,7 +48,7 @@ def test_a_sanctions_watch_needs_an_imported_list(world):
 
 def test_listed_person_then_new_associates_once_each_never_a_victim(world):
     uk = viewer(world, "gb_ukbsu.a")
-    screening.import_list(world, uk, [LISTED], "gb_ofsi")
+    screening.import_list(world, viewer(world, "gb_ukbsu.sup"), [LISTED], "gb_ofsi")
     add_watch(world, uk, "sanctions", "gb_ofsi")
     _ingest(world, _new_person("11", "p20", "Vuk Marić"))
     new = run(world)

@@ -20,7 +20,7 @@ from casetools import build_world
 @pytest.fixture
 def world_client(tmp_path):
     store = build_world(tmp_path / "cases-api.sqlite")
-    tokens = {u: auth(issue_token(store, u)) for u in ("gb_ukbsu.a", "rs_mup.a", "hr_mup.a")}
+    tokens = {u: auth(issue_token(store, u)) for u in ("gb_ukbsu.a", "gb_ukbsu.sup", "rs_mup.a", "hr_mup.a")}
     with TestClient(create_app(store)) as client:
         yield store, client, tokens
     store.close()
@@ -97,3 +97,28 @@ def test_a_participant_of_another_agency_sees_only_their_part(world_client):
     export = client.get("/api/v1/cases/op-drina/export?format=ftm&recipient=x", headers=t["hr_mup.a"])
     with zipfile.ZipFile(io.BytesIO(export.content)) as zf:
         assert zf.read("op-drina-evidential.ftm.jsonl") == b""
+
+
+def test_sanctions_through_the_api(world_client):
+    _, client, t = world_client
+    uk = t["gb_ukbsu.a"]
+    entry = {
+        "id": "ofsi-1",
+        "schema": "Person",
+        "properties": {"name": ["Драган Петровић"]},
+        "datasets": ["x"],
+    }
+    body = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+    assert client.put("/api/v1/sanctions/lists/gb_ofsi", content=body, headers=uk).status_code == 403
+    sup = t["gb_ukbsu.sup"]
+    put = client.put("/api/v1/sanctions/lists/gb_ofsi", content=body, headers=sup)
+    assert put.status_code == 200 and put.json()["entries"] == 1
+    bad = client.put("/api/v1/sanctions/lists/gb_ofsi", content=b"{oops", headers=sup)
+    assert bad.status_code == 422 and "not JSON" in bad.text
+    assert client.get("/api/v1/sanctions/lists", headers=uk).json()[0]["entries"] == 1
+    found = client.get("/api/v1/sanctions/screen", headers=uk).json()
+    assert [m["entity_id"] for m in found] == ["rs-mup.p1"]
+    assert found[0]["explanation"]["parts"][0]["scripts"] == ["Latin", "Cyrillic"]
+    assert [m["entity_id"] for m in client.get("/api/v1/sanctions/screen", headers=t["hr_mup.a"]).json()] == [
+        "hr-mup.p1"
+    ]

@@ -134,11 +134,13 @@ def test_sanctions_import_screen_and_watch(env):
         "datasets": ["x"],
     }
     listed.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
-    out = run("sanctions", "import", str(listed), "--list", "gb_ofsi", "--as", "gb_ukbsu.a")
+    refused = run("sanctions", "import", str(listed), "--list", "gb_ofsi", "--as", "gb_ukbsu.a")
+    assert refused.exit_code != 0 and "supervisor" in refused.output
+    out = run("sanctions", "import", str(listed), "--list", "gb_ofsi", "--as", "gb_ukbsu.sup")
     assert out.exit_code == 0 and "1 persons and organisations imported" in out.output
     broken = env / "broken.json"
     broken.write_text("{oops\n", encoding="utf-8")
-    bad = run("sanctions", "import", str(broken), "--list", "gb_ofsi", "--as", "gb_ukbsu.a")
+    bad = run("sanctions", "import", str(broken), "--list", "gb_ofsi", "--as", "gb_ukbsu.sup")
     assert bad.exit_code != 0 and "not JSON" in bad.output
     assert json.loads(run("sanctions", "lists", "--json").output)[0]["entries"] == 1  # the good one stays
     found = json.loads(run("sanctions", "screen", "--as", "gb_ukbsu.a", "--json").output)

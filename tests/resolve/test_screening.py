@@ -46,24 +46,30 @@ def world(tmp_path):
 
 
 def test_import_names_every_problem_and_writes_nothing_of_a_bad_list(world):
-    uk = viewer(world, "gb_ukbsu.a")
+    from counterflow.errors import AccessDenied
+
+    with pytest.raises(AccessDenied):  # a shared list: not for any analyst to replace
+        screening.import_list(world, viewer(world, "gb_ukbsu.a"), LIST, "gb_ofsi")
+    sup = viewer(world, "gb_ukbsu.sup")
     bad = [LIST[0], "{not json", json.dumps({"id": "", "schema": "Nope", "properties": {}})]
     with pytest.raises(ReportRejected) as err:
-        screening.import_list(world, uk, bad, "gb_ofsi")
+        screening.import_list(world, sup, bad, "gb_ofsi")
     text = str(err.value.problems)
     assert "not JSON" in text and "empty entity id" in text and "not a FollowTheMoney schema" in text
     assert screening.list_summaries(world) == []
     with pytest.raises(InvalidValue, match="list name"):
-        screening.import_list(world, uk, LIST, "GB OFSI")
-    done = screening.import_list(world, uk, LIST, "gb_ofsi")
+        screening.import_list(world, sup, LIST, "GB OFSI")
+    done = screening.import_list(world, sup, LIST, "gb_ofsi")
     assert done == {"list": "gb_ofsi", "entries": 4, "replaced": 0, "skipped": 1}  # the Sanction entity
-    again = screening.import_list(world, uk, LIST[:2], "gb_ofsi")  # a new edition replaces the old
+    again = screening.import_list(
+        world, viewer(world, "gb_ukbsu.sup"), LIST[:2], "gb_ofsi"
+    )  # a new edition replaces the old
     assert again["replaced"] == 4 and screening.list_summaries(world)[0]["entries"] == 2
 
 
 def test_screening_matches_across_scripts_weighs_dates_and_explains(world):
     uk = viewer(world, "gb_ukbsu.a")
-    screening.import_list(world, uk, LIST, "gb_ofsi")
+    screening.import_list(world, viewer(world, "gb_ukbsu.sup"), LIST, "gb_ofsi")
     found = {(m["entity_id"], m["listed_id"]): m for m in screening.screen(world, uk)}
     boss = found[("rs-mup.p1", "ofsi-1")]
     parts = boss["explanation"]["parts"]
@@ -80,7 +86,7 @@ def test_screening_matches_across_scripts_weighs_dates_and_explains(world):
 
 
 def test_screening_sees_only_what_the_viewer_may_see(world):
-    screening.import_list(world, viewer(world, "gb_ukbsu.a"), LIST, "gb_ofsi")
+    screening.import_list(world, viewer(world, "gb_ukbsu.sup"), LIST, "gb_ofsi")
     hr = screening.screen(world, viewer(world, "hr_mup.a"))
     assert {m["entity_id"] for m in hr} == {"hr-mup.p1"}  # hr_mup's own namesake record only
     assert screening.screen(world, viewer(world, "gb_ukbsu.a"), lists=["un_sc"]) == []

@@ -27,6 +27,7 @@ from counterflow.api import (
     routes_map,
     routes_policy,
     routes_resolution,
+    routes_sanctions,
 )
 from counterflow.api.context import Limits, Services, ViewCache
 from counterflow.errors import CounterflowError, status_of
@@ -209,6 +210,7 @@ def create_app(
         routes_policy,
         routes_alerts,
         routes_cases,
+        routes_sanctions,
         events,
     ):
         app.include_router(module.router, prefix=API)

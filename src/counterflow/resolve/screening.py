@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from counterflow.errors import InvalidValue, Problem, ReportRejected
-from counterflow.model.visibility import Viewer
+from counterflow.errors import AccessDenied, InvalidValue, Problem, ReportRejected
+from counterflow.model.visibility import UserRole, Viewer
 from counterflow.resolve.ftm_io import read_ftm_lines
 from counterflow.resolve.names import Part, matched_parts, name_parts, same_name
 from counterflow.resolve.records import Record, record_from_ftm
@@ -151,7 +151,12 @@ def _score(
 
 
 def import_list(store: SqlStore, viewer: Viewer, lines: Iterable[str], list_name: str) -> dict[str, Any]:
-    """Replace the list ``list_name`` with these entities (all problems listed; nothing half-written)."""
+    """Replace the list ``list_name`` with these entities (all problems listed; nothing half-written).
+
+    A list is shared by every agency of the store, so only a supervisor or an administrator imports it.
+    """
+    if not (viewer.open or {UserRole.SUPERVISOR.value, UserRole.ADMINISTRATOR.value} & viewer.roles):
+        raise AccessDenied("importing a sanctions list needs the supervisor or administrator role")
     if not list_name or not set(list_name) <= LIST_NAME_CHARS or len(list_name) > 64:
         raise InvalidValue("list", list_name, "a list name is 1-64 lower-case letters, digits, _ and -")
     text = list(lines)

@@ -13,18 +13,34 @@ from counterflow.ingest.report import parse_report
 
 
 def header(report_id="HU-FTM-1", agency="hu_police"):
-    return ReportHeader.from_options(agency=agency, report_id=report_id, reported_at="2026-03-20",
-                                     grading="4x4:B3", handling="SIENA:H2",
-                                     classification="OFFICIAL-SENSITIVE")
+    return ReportHeader.from_options(
+        agency=agency,
+        report_id=report_id,
+        reported_at="2026-03-20",
+        grading="4x4:B3",
+        handling="SIENA:H2",
+        classification="OFFICIAL-SENSITIVE",
+    )
 
 
 ENTITIES = [
-    {"id": "p1", "schema": "Person", "properties": {"name": ["Ahmad Nagy"], "phone": ["+36 30 123 4567"]},
-     "datasets": ["hu_police"]},
-    {"id": "v1", "schema": "Vehicle", "properties": {"registrationNumber": ["ABC-123"], "country": ["hu"],
-                                                     "operator": ["p1"]}},
-    {"id": "t1", "schema": "Trip", "caption": "Trip",
-     "properties": {"name": ["Röszke run"], "vehicle": ["v1"], "involved": ["p1", "other_1"]}},
+    {
+        "id": "p1",
+        "schema": "Person",
+        "properties": {"name": ["Ahmad Nagy"], "phone": ["+36 30 123 4567"]},
+        "datasets": ["hu_police"],
+    },
+    {
+        "id": "v1",
+        "schema": "Vehicle",
+        "properties": {"registrationNumber": ["ABC-123"], "country": ["hu"], "operator": ["p1"]},
+    },
+    {
+        "id": "t1",
+        "schema": "Trip",
+        "caption": "Trip",
+        "properties": {"name": ["Röszke run"], "vehicle": ["v1"], "involved": ["p1", "other_1"]},
+    },
 ]
 
 
@@ -44,8 +60,10 @@ def test_entities_one_report(tmp_path):
     # other_1 is not in the file: a full id, hashed like the entity's own id would be
     assert trip["properties"]["involved"][1].startswith("hu-police.h")
     parsed = parse_report(data)
-    assert any(s.entity_id == "hu-police.t1" and s.prop == "vehicle" and s.value == "hu-police.v1"
-               for s in parsed.statements)
+    assert any(
+        s.entity_id == "hu-police.t1" and s.prop == "vehicle" and s.value == "hu-police.v1"
+        for s in parsed.statements
+    )
     assert found[0].locate("entities[1].properties.country[0]") == "e.jsonl line 2, property country[0]"
 
 
@@ -60,8 +78,13 @@ def test_entities_split_into_parts_keep_references(tmp_path, monkeypatch):
 
 
 def test_entities_problems_name_lines(tmp_path):
-    rows = [ENTITIES[0], "{not json", {"id": "x", "schema": "Person", "properties": {"name": ["A"]},
-                                       "datasets": ["rs_mup"]}, {"schema": "Person"}, [1, 2]]
+    rows = [
+        ENTITIES[0],
+        "{not json",
+        {"id": "x", "schema": "Person", "properties": {"name": ["A"]}, "datasets": ["rs_mup"]},
+        {"schema": "Person"},
+        [1, 2],
+    ]
     found = list(read_ftm_entities(jsonl(tmp_path / "e.jsonl", rows), header()))
     assert len(found) == 1 and isinstance(found[0], Rejected)
     wheres = [p.where for p in found[0].problems]
@@ -78,8 +101,10 @@ def test_bad_value_located(tmp_path):
 
 
 def test_header_must_be_complete(tmp_path):
-    partial = ReportHeader.from_dict({"agency": "rs_mup", "grading": "4x4:B2", "handling": "SIENA:H0",
-                                      "classification": "OFFICIAL"}, partial=True)
+    partial = ReportHeader.from_dict(
+        {"agency": "rs_mup", "grading": "4x4:B2", "handling": "SIENA:H0", "classification": "OFFICIAL"},
+        partial=True,
+    )
     with pytest.raises(ConfigurationError):
         list(read_ftm_entities(jsonl(tmp_path / "e.jsonl", ENTITIES), partial))
 
@@ -111,8 +136,10 @@ def test_statements_round_trip(tmp_path):
     assert [e["id"] for e in entities] == ["p1", "o1", "a1"]
     person = entities[0]
     assert person["schema"] == "Person"
-    assert person["properties"]["name"] == [{"value": "Ахмад Наѓи", "lang": "mk"},
-                                            {"value": "Ahmad Nagy", "lang": "en"}]
+    assert person["properties"]["name"] == [
+        {"value": "Ахмад Наѓи", "lang": "mk"},
+        {"value": "Ahmad Nagy", "lang": "en"},
+    ]
     assert entities[2]["properties"]["asset"] == ["o1"]  # external statement skipped
     assert found[0].locate("entities[0].properties.birthDate[0]") == "s.csv row 5, column value (birthDate)"
     parsed = parse_report(found[0].data)
@@ -138,8 +165,10 @@ def test_statements_other_agency_and_broken_rows(tmp_path):
     other = statements_csv(tmp_path / "o.csv", ftm_statements(dataset="us_ofac_sdn"))
     assert isinstance(next(read_ftm_statements(other, header())), RawReport)
     broken = tmp_path / "b.csv"
-    broken.write_text("entity_id,prop,schema,value\np1,name,Person,A\np1,name,Person\n"
-                      'p1,name,Person,"unterminated\n', encoding="utf-8")
+    broken.write_text(
+        'entity_id,prop,schema,value\np1,name,Person,A\np1,name,Person\np1,name,Person,"unterminated\n',
+        encoding="utf-8",
+    )
     rejected = next(read_ftm_statements(broken, header()))
     assert [p.where for p in rejected.problems] == ["b.csv row 3", "b.csv row 4"]
     notftm = tmp_path / "n.csv"

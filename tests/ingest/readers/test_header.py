@@ -6,9 +6,15 @@ from counterflow.ingest.report import parse_report
 
 
 def test_from_options_compact_codes():
-    header = ReportHeader.from_options(agency="rs_mup", report_id="RS-1", reported_at="2026-03-14",
-                                       grading="4x4:B2", handling="SIENA:H3:Not for court use",
-                                       classification="official-sensitive", language="sr")
+    header = ReportHeader.from_options(
+        agency="rs_mup",
+        report_id="RS-1",
+        reported_at="2026-03-14",
+        grading="4x4:B2",
+        handling="SIENA:H3:Not for court use",
+        classification="official-sensitive",
+        language="sr",
+    )
     assert header.grading == {"scheme": "4x4", "source": "B", "information": "2"}
     assert header.handling == {"scheme": "SIENA", "code": "H3", "conditions": "Not for court use"}
     assert header.classification == "OFFICIAL-SENSITIVE"
@@ -20,12 +26,25 @@ def test_from_options_compact_codes():
 
 def test_from_options_lists_every_problem():
     with pytest.raises(ConfigurationError) as info:
-        ReportHeader.from_options(agency="zz_nobody", report_id=None, reported_at="not a date",
-                                  grading="4x4:Q9", handling="SIENA:H3", classification="SECRETISH",
-                                  language="srp")
+        ReportHeader.from_options(
+            agency="zz_nobody",
+            report_id=None,
+            reported_at="not a date",
+            grading="4x4:Q9",
+            handling="SIENA:H3",
+            classification="SECRETISH",
+            language="srp",
+        )
     problems = "\n".join(info.value.details["problems"])
-    for fragment in ("agency", "options.id: missing", "reported_at", "grading", "handling", "classification",
-                     "language"):
+    for fragment in (
+        "agency",
+        "options.id: missing",
+        "reported_at",
+        "grading",
+        "handling",
+        "classification",
+        "language",
+    ):
         assert fragment in problems, fragment
     assert len(info.value.details["problems"]) == 7
 
@@ -43,7 +62,9 @@ def test_from_yaml_accepts_unquoted_dates_and_numbers(tmp_path):
     path.write_text(
         "report:\n  agency: mk_mvr\n  id: MK-77\n  reported_at: 2026-03-20\n"
         "  grading: {scheme: 5x5x5, source: B, information: 2}\n  handling: {scheme: 5x5x5, code: 1}\n"
-        "  classification: OFFICIAL\n", encoding="utf-8")
+        "  classification: OFFICIAL\n",
+        encoding="utf-8",
+    )
     header = ReportHeader.from_yaml(path)
     assert header.reported_at == "2026-03-20"
     assert header.handling == {"scheme": "5x5x5", "code": "1"}
@@ -68,8 +89,10 @@ def test_from_yaml_problems(tmp_path):
 
 
 def test_require():
-    header = ReportHeader.from_dict({"agency": "rs_mup", "grading": "4x4:B2", "handling": "SIENA:H0",
-                                     "classification": "OFFICIAL"}, partial=True)
+    header = ReportHeader.from_dict(
+        {"agency": "rs_mup", "grading": "4x4:B2", "handling": "SIENA:H0", "classification": "OFFICIAL"},
+        partial=True,
+    )
     with pytest.raises(ConfigurationError, match="report id and reported_at"):
         header.require("reading")
 

@@ -21,7 +21,9 @@ report:
   classification: OFFICIAL
 """
 
-HU = HEADER.format(agency="hu_police", id="HU-DET-{file_stem}") + """\
+HU = (
+    HEADER.format(agency="hu_police", id="HU-DET-{file_stem}")
+    + """\
   observed_at_column: detected_at
   language: hu
 source:
@@ -46,6 +48,7 @@ entities:
       location: {column: place}
       involved: {entity: person}
 """
+)
 HU_COLUMNS = "record_no;surname;given_name;birth_date;nationality;phone;detected_at;place"
 
 
@@ -97,8 +100,12 @@ def test_semicolon_csv_with_bom_round_trips(tmp_path):
     phones = [v["value"] for v in ahmad["properties"]["phone"]]
     assert phones == ["+36 30 123 4567", "+36 70 555 0101"]
     name = ahmad["properties"]["name"][0]
-    assert name == {"value": "Ahmad Nagy", "observed_at": "2026-03-14", "first_seen": "2026-03-14",
-                    "last_seen": "2026-03-15"}
+    assert name == {
+        "value": "Ahmad Nagy",
+        "observed_at": "2026-03-14",
+        "first_seen": "2026-03-14",
+        "last_seen": "2026-03-15",
+    }
     assert events[0]["properties"]["involved"] == [ahmad["id"]]
     assert events[0]["observed_at"] == "2026-03-14"
     assert report.locate("entities[0].properties.phone[1]") == "detections.csv row 2, column phone"
@@ -129,8 +136,9 @@ def test_same_keys_give_same_ids_across_files(tmp_path):
 
 def test_empty_keys_skip_entity_and_references(tmp_path):
     mapping = load_mapping(write(tmp_path / "hu.yml", HU))
-    report = only_report(items(hu_csv(tmp_path, [";;;;;;14.03.2026;Horgoš", "9;;;;;;14.03.2026;Horgoš", ""]),
-                               mapping))
+    report = only_report(
+        items(hu_csv(tmp_path, [";;;;;;14.03.2026;Horgoš", "9;;;;;;14.03.2026;Horgoš", ""]), mapping)
+    )
     assert [e["schema"] for e in report.data["entities"]] == ["Event"]
     assert "involved" not in report.data["entities"][0]["properties"]
     parse_report(report.data)
@@ -146,7 +154,9 @@ def test_serbian_xlsx_with_cyrillic(tmp_path):
     ws.append([None, None, None, None, None, None])
     path = tmp_path / "lica.xlsx"
     wb.save(path)
-    text = HEADER.format(agency="rs_mup", id="RS-MUP-{file_stem}") + """\
+    text = (
+        HEADER.format(agency="rs_mup", id="RS-MUP-{file_stem}")
+        + """\
   language: sr
 source:
   sheet: Лица
@@ -169,6 +179,7 @@ entities:
       country: {literal: rs}
       operator: {entity: osoba}
 """
+    )
     mapping = load_mapping(write(tmp_path / "rs.yml", text))
     report = only_report(items(path, mapping))
     people = [e for e in report.data["entities"] if e["schema"] == "Person"]
@@ -181,10 +192,12 @@ entities:
     assert any(s.prop == "phone" and s.value == "+381641234567" for s in parsed.statements)
 
 
-CDR = ("record_id,caller,callee,start,duration_s,cell_id,cell_lat,cell_lon\n"
-       "c1,064 123 4567,+36 30 123 4567,2026-03-12 03:40:00,95,RS-NI-0042,43.3209,21.8958\n"
-       "c2,064 123 4567,065 765 4321,2026-03-12 04:10:00,12,RS-NI-0042,43.3209,21.8958\n"
-       "c3,065 765 4321,064 123 4567,2026-03-12 05:00:00,40,,,\n")
+CDR = (
+    "record_id,caller,callee,start,duration_s,cell_id,cell_lat,cell_lon\n"
+    "c1,064 123 4567,+36 30 123 4567,2026-03-12 03:40:00,95,RS-NI-0042,43.3209,21.8958\n"
+    "c2,064 123 4567,065 765 4321,2026-03-12 04:10:00,12,RS-NI-0042,43.3209,21.8958\n"
+    "c3,065 765 4321,064 123 4567,2026-03-12 05:00:00,40,,,\n"
+)
 
 
 def test_cdr_shipped_mapping_via_extends(tmp_path):
@@ -197,9 +210,14 @@ def test_cdr_shipped_mapping_via_extends(tmp_path):
         by_schema.setdefault(ent["schema"], []).append(ent)
     assert len(by_schema["Call"]) == 3 and len(by_schema["Address"]) == 1 and len(by_schema["Event"]) == 3
     cell = by_schema["Address"][0]
-    assert cell["properties"]["latitude"] == [{"value": "43.3209", "observed_at": "2026-03-12T03:40:00",
-                                               "first_seen": "2026-03-12T03:40:00",
-                                               "last_seen": "2026-03-12T04:10:00"}]
+    assert cell["properties"]["latitude"] == [
+        {
+            "value": "43.3209",
+            "observed_at": "2026-03-12T03:40:00",
+            "first_seen": "2026-03-12T03:40:00",
+            "last_seen": "2026-03-12T04:10:00",
+        }
+    ]
     assert by_schema["Event"][0]["properties"]["addressEntity"] == [cell["id"]]
     assert "addressEntity" not in by_schema["Event"][2]["properties"]
     assert by_schema["Call"][0]["observed_at"] == "2026-03-12T03:40:00"
@@ -207,15 +225,22 @@ def test_cdr_shipped_mapping_via_extends(tmp_path):
     assert any(s.prop == "callerNumber" and s.value == "+381641234567" for s in parsed.statements)
 
 
-ANPR = ("read_id,plate,country,camera_id,camera_name,lat,lon,read_at,direction\n"
-        "r1,BG 123-AB,RS,CAM-7,Preševo A1 km 12,42.3081,21.6483,12.03.2026 03:41,north\n"
-        "r2,BG 123-AB,RS,CAM-9,Vranje A1 km 40,42.5521,21.9001,12.03.2026 04:05,north\n")
+ANPR = (
+    "read_id,plate,country,camera_id,camera_name,lat,lon,read_at,direction\n"
+    "r1,BG 123-AB,RS,CAM-7,Preševo A1 km 12,42.3081,21.6483,12.03.2026 03:41,north\n"
+    "r2,BG 123-AB,RS,CAM-9,Vranje A1 km 40,42.5521,21.9001,12.03.2026 04:05,north\n"
+)
 
 
 def test_anpr_shipped_mapping_with_header_from_options(tmp_path):
-    header = ReportHeader.from_options(agency="rs_mup", report_id="RS-ANPR-{file_stem}",
-                                       reported_at="2026-03-13", grading="4x4:A1", handling="SIENA:H1",
-                                       classification="OFFICIAL")
+    header = ReportHeader.from_options(
+        agency="rs_mup",
+        report_id="RS-ANPR-{file_stem}",
+        reported_at="2026-03-13",
+        grading="4x4:A1",
+        handling="SIENA:H1",
+        classification="OFFICIAL",
+    )
     mapping = load_mapping("anpr").with_report(header)
     report = only_report(items(write(tmp_path / "reads.csv", ANPR), mapping))
     assert report.data["report_id"] == "RS-ANPR-reads"
@@ -229,8 +254,12 @@ def test_anpr_shipped_mapping_with_header_from_options(tmp_path):
 
 
 def test_extends_overrides_source_and_report(tmp_path):
-    yml = write(tmp_path / "anpr_hu.yml", "extends: anpr\nsource: {delimiter: ';'}\n"
-                + HEADER.format(agency="hu_police", id="X") + "  observed_at_column: null\n")
+    yml = write(
+        tmp_path / "anpr_hu.yml",
+        "extends: anpr\nsource: {delimiter: ';'}\n"
+        + HEADER.format(agency="hu_police", id="X")
+        + "  observed_at_column: null\n",
+    )
     assert load_mapping(yml).report.observed_at_column is None  # null switches the base's column off
     yml.write_text("extends: anpr\nsource: {delimiter: ';'}\n" + HEADER.format(agency="hu_police", id="X"))
     mapping = load_mapping(yml)
@@ -273,11 +302,23 @@ entities:
     with pytest.raises(ConfigurationError) as info:
         load_mapping(write(tmp_path / "bad.yml", text))
     problems = "\n".join(info.value.details["problems"])
-    for fragment in ("{file_steem}", "exactly one of id and id_column", "exactly one of reported_at",
-                     "grading", "colour", "format: 'ods'", "delimter", "unknown schema 'Persn'",
-                     "car.keys", "roles apply to persons", "no property 'plate'", "no mapping entity 'ghost'",
-                     "exactly one of column, columns, literal, entity", "'vehicle' takes a Vehicle",
-                     "'name' is a name, not an entity reference"):
+    for fragment in (
+        "{file_steem}",
+        "exactly one of id and id_column",
+        "exactly one of reported_at",
+        "grading",
+        "colour",
+        "format: 'ods'",
+        "delimter",
+        "unknown schema 'Persn'",
+        "car.keys",
+        "roles apply to persons",
+        "no property 'plate'",
+        "no mapping entity 'ghost'",
+        "exactly one of column, columns, literal, entity",
+        "'vehicle' takes a Vehicle",
+        "'name' is a name, not an entity reference",
+    ):
         assert fragment in problems, fragment
     assert len(info.value.details["problems"]) >= 15
 
@@ -319,12 +360,19 @@ def test_wrong_encoding_names_row_and_column(tmp_path):
 
 def test_nul_ragged_and_short_rows_all_named(tmp_path):
     mapping = load_mapping(write(tmp_path / "hu.yml", HU))
-    rows = [ROWS[0], "2;Nagy;Ah\x00mad;12.04.1989;sy;;15.03.2026;Tompa", ROWS[2] + ";extra;more",
-            "4;Kiss;Omar"]
+    rows = [
+        ROWS[0],
+        "2;Nagy;Ah\x00mad;12.04.1989;sy;;15.03.2026;Tompa",
+        ROWS[2] + ";extra;more",
+        "4;Kiss;Omar",
+    ]
     found = problems_of(items(hu_csv(tmp_path, rows), mapping))
     wheres = [w for w, _ in found]
-    assert wheres == ["detections.csv row 3, column given_name", "detections.csv row 4, column 9",
-                      "detections.csv row 5"]
+    assert wheres == [
+        "detections.csv row 3, column given_name",
+        "detections.csv row 4, column 9",
+        "detections.csv row 5",
+    ]
     assert "NUL" in found[0][1] and "10 cells" in found[1][1] and "missing: birth_date" in found[2][1]
 
 
@@ -339,9 +387,12 @@ def test_unterminated_quote_stops_with_row(tmp_path):
 def test_required_empty_and_bad_role(tmp_path):
     text = HU.replace("roles: [suspect]", "roles_column: role").replace("required: false", "required: true")
     mapping = load_mapping(write(tmp_path / "hu.yml", text))
-    path = write(tmp_path / "d.csv", HU_COLUMNS.replace(";", ",") + ",role\n"
-                 "1,Nagy,Ahmad,12.04.1989,sy,,14.03.2026,Röszke,suspect\n"
-                 "2,Kiss,Omar,01.01.1990,af,0630,14.03.2026,Tompa,\"driver,kingpin\"\n")
+    path = write(
+        tmp_path / "d.csv",
+        HU_COLUMNS.replace(";", ",") + ",role\n"
+        "1,Nagy,Ahmad,12.04.1989,sy,,14.03.2026,Röszke,suspect\n"
+        '2,Kiss,Omar,01.01.1990,af,0630,14.03.2026,Tompa,"driver,kingpin"\n',
+    )
     text = text.replace('delimiter: ";"', 'delimiter: ","')
     mapping = load_mapping(write(tmp_path / "hu.yml", text))
     found = problems_of(items(path, mapping))
@@ -353,8 +404,13 @@ def test_reported_at_column_must_agree(tmp_path):
     text = HU.replace('reported_at: "2026-03-20"', "reported_at_column: detected_at")
     mapping = load_mapping(write(tmp_path / "hu.yml", text))
     found = problems_of(items(hu_csv(tmp_path, ROWS), mapping))
-    assert found == [(f"detections.csv row {n}, column detected_at",
-                      "reported_at differs from '2026-03-14' (row 2) in the same report") for n in (3, 4)]
+    assert found == [
+        (
+            f"detections.csv row {n}, column detected_at",
+            "reported_at differs from '2026-03-14' (row 2) in the same report",
+        )
+        for n in (3, 4)
+    ]
 
 
 def test_monthfirst_dates(tmp_path):
@@ -375,8 +431,11 @@ def test_large_file_split_into_parts(tmp_path, monkeypatch):
     rows = [f"{i};Nagy;Ahmad;12.04.1989;sy;;14.03.2026;Röszke" for i in range(1, 6)]
     monkeypatch.setattr(base, "PART_ROWS", 2)
     found = items(hu_csv(tmp_path, rows), mapping)
-    assert [f.data["report_id"] for f in found] == ["HU-DET-detections#1", "HU-DET-detections#2",
-                                                   "HU-DET-detections#3"]
+    assert [f.data["report_id"] for f in found] == [
+        "HU-DET-detections#1",
+        "HU-DET-detections#2",
+        "HU-DET-detections#3",
+    ]
     assert [f.source.split(" rows ")[1] for f in found] == ["2-3", "4-5", "6-6"]
     person_ids = {f.data["entities"][0]["id"] for f in found}
     assert len(person_ids) == 1
@@ -404,8 +463,9 @@ def test_id_column_reports(tmp_path):
     assert sorted(r.data["report_id"] for r in reports) == ["A", "B"]
     for r in reports:
         parse_report(r.data)
-    assert problems_of(found) == [("d.csv row 5, column ref",
-                                   "empty report id: the row belongs to no report")]
+    assert problems_of(found) == [
+        ("d.csv row 5, column ref", "empty report id: the row belongs to no report")
+    ]
 
 
 def make_xlsx(path, rows):
@@ -452,8 +512,14 @@ def test_zip_ratio_limit(tmp_path, monkeypatch):
 
 
 def test_xlsx_cells_beyond_header_and_missing_sheet(tmp_path):
-    header = ReportHeader.from_options(agency="rs_mup", report_id="R", reported_at="2026-03-13",
-                                       grading="4x4:A1", handling="SIENA:H0", classification="OFFICIAL")
+    header = ReportHeader.from_options(
+        agency="rs_mup",
+        report_id="R",
+        reported_at="2026-03-13",
+        grading="4x4:A1",
+        handling="SIENA:H0",
+        classification="OFFICIAL",
+    )
     cols = ANPR.splitlines()[0].split(",")
     path = make_xlsx(tmp_path / "r.xlsx", [cols, [*ANPR.splitlines()[1].split(","), None, "stray"]])
     mapping = load_mapping("anpr").with_report(header)
