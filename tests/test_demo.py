@@ -47,6 +47,9 @@ def test_demo_json(tmp_path, monkeypatch):
     pdf = Path(case["briefing"]["pdf"])
     assert pdf.name.startswith("briefing") and pdf.read_bytes().startswith(b"%PDF")
     assert Path(case["briefing"]["html"]).read_text(encoding="utf-8").count(case["targets"][0]["name"]) >= 1
+    sanctions = summary["sanctions"]  # designations written in Cyrillic and Arabic script
+    assert {"demo-1", "demo-2"} <= set(sanctions["listed_matched"])
+    assert sanctions["namesake_matched_only_undated"]  # a namesake 31 years older: no dated match
     graph = networkx.read_graphml(case["graphml"])
     assert graph.number_of_nodes() > 5 and any(d["target"] for _, d in graph.nodes(data=True))
 

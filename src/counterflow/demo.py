@@ -62,6 +62,10 @@ def setup_policy(store: SqlStore, agencies: list[str]) -> dict[str, Any]:
             registry.add_user(
                 store, analyst(agency), agency, roles=["analyst"], clearance="OFFICIAL-SENSITIVE"
             )
+    if UK_UNIT in agencies and f"{UK_UNIT}.supervisor" not in users:
+        registry.add_user(
+            store, f"{UK_UNIT}.supervisor", UK_UNIT, roles=["supervisor"], clearance="OFFICIAL-SENSITIVE"
+        )
     if "auditor" not in users:
         registry.add_user(store, "auditor", UK_UNIT, roles=["auditor"], clearance="OFFICIAL")
     if not registry.list_agreements(store):
@@ -169,6 +173,7 @@ def run_demo(
     summary["network"] = _network(store, say)
     summary["routes"] = _routes(store, agencies, say)
     summary["case"] = _case(store, out, say)
+    summary["sanctions"] = _sanctions(store, out, say)
     return summary
 
 
@@ -353,6 +358,94 @@ def _case(store: SqlStore, out: Path, say: Echo) -> dict[str, Any]:
         f"plan targets standing on evidence: {', '.join(result['plan_stands_on_evidence']) or 'none'}"
     )
     say(f"             briefing {written['paths']['pdf']} (and .html); GraphML {result['graphml']}")
+    return result
+
+
+def designations(out: Path) -> Path:
+    """A small sanctions list for the demo, written beside the world: the main organisation's leader
+    and money handlers as a foreign ministry would list them (in Cyrillic or Arabic script, with
+    their birth dates), and a namesake of the leader born decades apart, who must not match."""
+    import csv
+    import json
+
+    from counterflow.scenario.names import to_arabic, to_cyrillic
+
+    org = main_organisation(out)
+    with (out / "truth" / "persons.csv").open(encoding="utf-8") as fh:
+        people = [r for r in csv.DictReader(fh) if r["organisation"] == org["id"]]
+    ranks = ("organiser", "coordinator", "money")
+    chosen = [p for p in people if p["id"] == org["leader"] or any(r in p["roles"] for r in ranks)][:4]
+    rows = []
+    for i, p in enumerate(chosen, start=1):
+        written = to_cyrillic(p["name"]) if p["nationality"] in ("RS", "MK", "BA") else to_arabic(p["name"])
+        props = {
+            "name": [written or p["name"]],
+            "birthDate": [p["birth_date"]],
+            "nationality": [p["nationality"].lower()],
+            "program": ["Global Irregular Migration and Trafficking in Persons"],
+        }
+        rows.append(
+            {"id": f"demo-{i}", "schema": "Person", "properties": props, "datasets": ["demo_designations"]}
+        )
+    leader = next(p for p in people if p["id"] == org["leader"])
+    namesake = {"name": [leader["name"]], "birthDate": [f"{int(leader['birth_date'][:4]) - 31}-01-15"]}
+    rows.append(
+        {"id": "demo-namesake", "schema": "Person", "properties": namesake, "datasets": ["demo_designations"]}
+    )
+    path = out / "sanctions" / "demo-designations.ftm.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _sanctions(store: SqlStore, out: Path, say: Echo) -> dict[str, Any]:
+    """Screen the UK analyst's view against a designations list written in other scripts."""
+    from counterflow.resolve import screening, service
+
+    path = designations(out)
+    supervisor = Session.open(store, f"{UK_UNIT}.supervisor").viewer
+    with path.open(encoding="utf-8") as fh:
+        imported = screening.import_list(store, supervisor, fh, "demo_designations")
+    session = Session.open(store, analyst(UK_UNIT))
+    t0 = time.perf_counter()
+    found = screening.screen(
+        store,
+        session.viewer,
+        canonical=service.canonical_for(store, session.viewer),
+        lists=["demo_designations"],
+    )
+    session.consulted("screening", None, {"lists": "demo_designations", "matches": len(found)})
+    listed = {m["listed_id"] for m in found}
+    result = {
+        "list": str(path),
+        "entries": imported["entries"],
+        "matches": len(found),
+        "listed_matched": sorted(listed),
+        # A record without a birth date cannot be told from the namesake: it stays a (weaker) lead.
+        "namesake_matched_only_undated": all(
+            m["explanation"]["birth_dates"] == "unknown" for m in found if m["listed_id"] == "demo-namesake"
+        ),
+        "examples": [
+            {k: m[k] for k in ("entity_id", "listed_name", "score")} | {"name": m["explanation"]["name"]}
+            for m in found[:3]
+        ],
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    first = found[0] if found else None
+    say(
+        f"[bold]11. sanctions[/] {imported['entries']} designations (in other scripts) screened against "
+        f"the UK analyst's view: {len(found)} matches to {len(listed)} listed persons"
+        + (
+            f"; e.g. {first['explanation']['name']} ~ {first['listed_name']} ({first['score']})"
+            if first
+            else ""
+        )
+        + (
+            "; the namesake born 31 years apart matched no one with a known birth date"
+            if result["namesake_matched_only_undated"]
+            else ""
+        )
+    )
     return result
 
 

@@ -48,7 +48,7 @@ class Listed:
 
 @dataclass
 class ListIndex:
-    """Listed entries by the variant keys of their name parts (the candidates of a name)."""
+    """Listed entries by the skeletons of their name parts (the candidates of a name)."""
 
     entries: list[Listed] = field(default_factory=list)
     by_key: dict[str, list[int]] = field(default_factory=dict)
@@ -56,14 +56,14 @@ class ListIndex:
     def add(self, entry: Listed) -> None:
         i = len(self.entries)
         self.entries.append(entry)
-        keys = {p.variant_key for name in entry.record.names for p in _parts(name, entry.record)}
+        keys = {_key(p) for name in entry.record.names for p in _parts(name, entry.record)}
         for key in keys:
             self.by_key.setdefault(key, []).append(i)
 
     def match(self, rec: Record) -> list[dict[str, Any]]:
         """Listed entries this record's names match, best first, each with its explanation."""
         own = [(name, _parts(name, rec)) for name in rec.names]
-        candidates = {i for _, parts in own for p in parts for i in self.by_key.get(p.variant_key, [])}
+        candidates = {i for _, parts in own for p in parts for i in self.by_key.get(_key(p), [])}
         out: list[dict[str, Any]] = []
         for i in sorted(candidates):
             entry = self.entries[i]
@@ -99,6 +99,12 @@ class ListIndex:
             )
         out.sort(key=lambda m: (-m["score"], m["list"], m["listed_id"]))
         return out
+
+
+def _key(part: Part) -> str:
+    """The candidate key of a name part: its consonant skeleton, the same in every script (Yousef,
+    Јусуф and يوسف are all ``ysf``); ``same_name`` then decides."""
+    return part.skeleton or part.latin
 
 
 def _parts(name: str, rec: Record) -> tuple[Part, ...]:
@@ -277,16 +283,23 @@ def screen(
     index = load_index(store, lists)
     if not index.entries:
         return []
-    best: dict[tuple[str, str, str], dict[str, Any]] = {}
+    # The person as resolved: every visible record of a cluster together, so a birth date known
+    # from one agency's record rules out a namesake that another record, without one, cannot.
+    clusters: dict[str, list[Record]] = {}
     for rec in load_records(store, entity_ids, viewer=viewer):
-        if rec.kind not in ("person", "org") or not rec.names:
-            continue
-        for m in index.match(rec):
-            key = (canonical(rec.entity_id), m["list"], m["listed_id"])
-            row = best.get(key)
-            if row is None or m["score"] > row["score"]:
-                records = [*(row["records"] if row else []), rec.entity_id]
-                best[key] = {"entity_id": key[0], **m, "records": records}
-            else:
-                row["records"].append(rec.entity_id)
-    return sorted(best.values(), key=lambda r: (-r["score"], r["entity_id"], r["list"]))
+        if rec.kind in ("person", "org") and rec.names:
+            clusters.setdefault(canonical(rec.entity_id), []).append(rec)
+    out = []
+    for cid, recs in clusters.items():
+        combined = Record(
+            cid,
+            recs[0].schema,
+            recs[0].kind,
+            recs[0].agency,
+            names=list(dict.fromkeys(n for r in recs for n in r.names)),
+            dobs=sorted({d for r in recs for d in r.dobs}),
+            countries=sorted({c for r in recs for c in r.countries}),
+        )
+        for m in index.match(combined):
+            out.append({"entity_id": cid, **m, "records": sorted(r.entity_id for r in recs)})
+    return sorted(out, key=lambda r: (-r["score"], r["entity_id"], r["list"]))
