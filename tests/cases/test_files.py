@@ -32,9 +32,13 @@ def test_a_case_is_seen_by_its_participants_and_owning_agency_only(world):
     with pytest.raises(AccessDenied):
         files.add_targets(world, viewer(world, "gb_ukbsu.b"), "op-drina", ["rs-mup.p1"])
     assert files.add_targets(world, viewer(world, "rs_mup.a"), "op-drina", ["rs-mup.p1"]) == ["rs-mup.p1"]
+    # A participant of an agency that may not see the target is not told its id.
+    files.add_participant(world, uk, "op-drina", "hr_mup.a")
+    assert files.get_case(world, viewer(world, "hr_mup.a"), "op-drina").targets == {}
+    assert files.get_case(world, uk, "op-drina").targets == {"rs-mup.p1": None}
     logged = [r for r in records(world, action="alteration") if r["object_type"] == "case"]
     events = [json.loads(r["details"])["event"] for r in logged]
-    assert events == ["opened", "participant", "targets added"]
+    assert events == ["opened", "participant", "targets added", "participant"]
     assert verify(world).ok
 
 

@@ -172,3 +172,17 @@ def test_exhibits_travel_with_custody_unless_their_handling_forbids(world, mater
         "viewed",
         "exported",
     ]
+
+
+def test_nothing_leaves_without_its_disclosure_record(world, material, tmp_path, monkeypatch):
+    import counterflow.cases.exports as exports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the log is unavailable")
+
+    monkeypatch.setattr(exports, "log_disclosure", broken)
+    with pytest.raises(RuntimeError):
+        export_case(material, tmp_path / "out", fmt="gexf", recipient="Gephi users", store=world)
+    assert list((tmp_path / "out").iterdir()) == []
+    with pytest.raises(InvalidValue, match="whom"):
+        write_briefing(world, material, tmp_path / "b", recipient="  ")

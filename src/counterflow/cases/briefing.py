@@ -24,6 +24,7 @@ from counterflow.cases.chronology import chronology
 from counterflow.cases.evidential import report_key_of
 from counterflow.cases.material import CaseMaterial
 from counterflow.cases.pictures import link_chart_svg, map_svg
+from counterflow.errors import InvalidValue
 from counterflow.graph.views import PROTECTED_CAPTION
 from counterflow.model.grading import Grading
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -191,6 +192,10 @@ def write_briefing(
     """Write the HTML and PDF briefing into ``out_dir``; logged as a disclosure to ``recipient``."""
     from counterflow.cases.briefing_pdf import render_pdf
 
+    if not recipient.strip():
+        raise InvalidValue(
+            "recipient", recipient, "say whom the briefing is for (it is logged as a disclosure)"
+        )
     briefing = build_briefing(material, k=k)
     html = render_html(briefing)
     pdf = render_pdf(briefing)

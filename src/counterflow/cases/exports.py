@@ -115,11 +115,16 @@ def export_case(
         "marking": derived_marking(statements),
         "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written + exhibits},
     }
+    manifest_path = out_dir / f"{stem}.{fmt}.manifest.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if store is not None:
-        log_disclosure(store, material, f"export-{fmt}", recipient, [s.id for s in statements])
-    (out_dir / f"{stem}.{fmt}.manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+        try:
+            log_disclosure(store, material, f"export-{fmt}", recipient, [s.id for s in statements])
+        except BaseException:
+            # Nothing leaves without its record in the processing log.
+            for path in [*written, *exhibits, manifest_path]:
+                path.unlink(missing_ok=True)
+            raise
     return manifest
 
 

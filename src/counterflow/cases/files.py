@@ -222,8 +222,18 @@ def get_case(store: SqlStore, viewer: Viewer, case_id: str) -> Case:
         case = _read(conn, case_id)
     if case is None or not may_read(case, viewer):
         raise NotFound(f"no case {case_id!r}")
-    # Documents the viewer's clearance does not reach are listed by nobody's name.
+    # What the reader may not see is not listed: not the documents their clearance or handling does not
+    # reach, not the ids of targets and statements they may not see (an id tells that a record exists).
     case.documents = [d for d in case.documents if _may_see_document(d, case, viewer)]
+    if not viewer.open:
+        seen = store.visible_entities(case.targets, viewer=viewer) if case.targets else set()
+        case.targets = {e: n for e, n in case.targets.items() if e in seen}
+        linked = (
+            {x.id for x in store.statements_by_ids(case.statements, viewer=viewer)}
+            if case.statements
+            else set()
+        )
+        case.statements = {i: n for i, n in case.statements.items() if i in linked}
     return case
 
 
