@@ -38,6 +38,8 @@ def test_demo_json(tmp_path, monkeypatch):
     assert network["persons"] > 100 and network["protected_persons"] > 0
     assert len(network["plan"]["targets"]) == 5 and network["plan"]["protected_never_targeted"]
     assert network["plan"]["lcc_after_k"] < network["plan"]["lcc_initial"]
+    rules = summary["alerts"]["by_rule"]  # watches set before the reports arrived
+    assert {"selector", "group-moving", "boat-logistics", "community-bridge"} <= set(rules)
     case = summary["case"]
     assert len(case["targets"]) >= 2 and case["viewer"] == "gb_ukbsu.analyst"
     st = case["statements"]

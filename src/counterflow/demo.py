@@ -197,6 +197,11 @@ def _set_watches(store: SqlStore, out: Path, agencies: list[str]) -> str:
         add_watch(
             store, viewer, "selector", phone, selector_kind="phone", note="organiser's number (UK source)"
         )
+    # Rules: groups moving towards the coast, boats and engines within a night's drive of the
+    # beaches, and new ties between communities of the network.
+    add_watch(store, viewer, "group", "8", note="groups of 8 or more moving towards the coast")
+    add_watch(store, viewer, "logistics", "400", note="boats and engines within reach of the beaches")
+    add_watch(store, viewer, "community", "any", note="new ties between communities")
     for v in vans:
         add_watch(
             store,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from counterflow.alerts.watchlist import Watch
 
+PER_PLACE = frozenset({"crossing", "group-moving", "boat-logistics"})  # one alert per subject and place
+
 
 @dataclass(frozen=True, slots=True)
 class Draft:
@@ -22,10 +24,10 @@ class Draft:
 
     @property
     def dedupe_key(self) -> str:
-        """One alert per watch and report (a phone on a person and on their call is one event);
-        a vehicle at crossings: one per crossing."""
-        if self.rule == "designated-associate":  # once per designated person and associate, ever
+        """One alert per watch and report (a phone on a person and on their call is one event); a
+        vehicle at crossings, a group, boat logistics: one per place; pairs of persons: one ever."""
+        if self.rule in ("designated-associate", "community-bridge"):  # once per pair, ever
             pair = hashlib.sha1(f"{self.extra}\x1f{self.subject}".encode()).hexdigest()[:24]
             return f"{self.watch.id}:{self.rule}:{pair}"
-        where = f":{self.subject}:{self.place}" if self.rule == "crossing" else ""
+        where = f":{self.subject}:{self.place}" if self.rule in PER_PLACE else ""
         return f"{self.watch.id}:{self.rule}:{self.report_key}{where}"

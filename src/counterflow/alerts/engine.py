@@ -14,11 +14,14 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from counterflow.alerts.drafts import Draft
+from counterflow.alerts.network_rules import Communities, communities, community_drafts
+from counterflow.alerts.route_rules import RouteContext, group_drafts, logistics_drafts
 from counterflow.alerts.sanctions_rules import SanctionsContext, sanctions_context, sanctions_drafts
 from counterflow.alerts.watchlist import Watch, list_watches
 from counterflow.model.statement import Statement
@@ -49,6 +52,8 @@ def evaluate(
     *,
     members: Callable[[str], list[str]] | None = None,
     sanctions: SanctionsContext | None = None,
+    routes: RouteContext | None = None,
+    network: Communities | None = None,
 ) -> list[Draft]:
     """What the watches see in these statements (one report's, or several); sanctions watches need
     ``sanctions`` (the lists and who is designated, ``sanctions_context``)."""
@@ -100,7 +105,43 @@ def evaluate(
     listed = [w for w in watches if w.kind == "sanctions"]
     if listed and sanctions is not None:
         out.extend(sanctions_drafts(statements, listed, sanctions, widen))
+    groups = [w for w in watches if w.kind == "group"]
+    if groups and routes is not None:
+        out.extend(group_drafts(statements, groups, routes))
+    logistics = [w for w in watches if w.kind == "logistics"]
+    if logistics:
+        out.extend(logistics_drafts(statements, logistics))
+    bridges = [w for w in watches if w.kind == "community"]
+    if bridges and network is not None:
+        out.extend(community_drafts(statements, bridges, network))
     return _merge(out)
+
+
+def _contexts(store: SqlStore, watches: Sequence[Watch], *, refresh: bool) -> dict[str, Any]:
+    """What rules need beyond the report, for the watches at hand (nothing if no such watch)."""
+    kinds = {w.kind for w in watches}
+    return {
+        "sanctions": sanctions_context(store, watches),
+        "routes": route_context(store) if "group" in kinds else None,
+        "network": communities(store, refresh=refresh) if "community" in kinds else None,
+    }
+
+
+def route_context(store: SqlStore) -> RouteContext:
+    """Where persons were seen before: the furthest stage of their earlier trips and events."""
+    op = Viewer.operator()
+
+    def prior_stage(persons: set[str], before: str) -> int | None:
+        moves = [
+            e
+            for e, schema in store.entities_with_values("entity", persons, viewer=op, limit=1000).items()
+            if schema in ("Trip", "Event")
+        ]
+        stmts = store.statements_for_entities(moves, viewer=op) if moves else []
+        stages = [x.place.stage for x in sightings(stmts)[0] if x.subject in persons and x.at < before]
+        return max(stages, default=None)
+
+    return RouteContext(prior_stage)
 
 
 def _crossings(
@@ -219,10 +260,8 @@ def evaluate_reports(
     watched = list_watches(store)
     if not watched or not keys:
         return []
-    context = sanctions_context(store, watched)
-    return _store(
-        store, evaluate(_report_statements(store, keys), watched, members=members, sanctions=context)
-    )
+    extra = _contexts(store, watched, refresh=False)
+    return _store(store, evaluate(_report_statements(store, keys), watched, members=members, **extra))
 
 
 def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, batch: int = 500) -> list[int]:
@@ -254,9 +293,9 @@ def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, b
                 )
         for ids, keys in by_watches.items():
             chosen = [w for w in watched if w.id in ids]
-            context = sanctions_context(store, chosen)
             stmts = _report_statements(store, keys)
-            new += _store(store, evaluate(stmts, chosen, members=members, sanctions=context))
+            extra = _contexts(store, chosen, refresh=True)
+            new += _store(store, evaluate(stmts, chosen, members=members, **extra))
         cursor = int(rows[-1][0])
     with store.engine.begin() as conn:
         if conn.execute(update(meta).where(meta.c.key == CURSOR_KEY).values(value=str(cursor))).rowcount == 0:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from counterflow.alerts.drafts import Draft
+from counterflow.alerts.ties import report_ties
 from counterflow.alerts.watchlist import Watch
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -28,17 +29,6 @@ from counterflow.resolve.screening import ListIndex, load_index
 from counterflow.store.schema_alerts import alerts
 from counterflow.store.sql import SqlStore
 
-# Link schemata and the properties naming their parties.
-PARTIES = {
-    "Associate": ("person", "associate"),
-    "Family": ("person", "relative"),
-    "Membership": ("member", "organization"),
-    "Call": ("caller", "receiver"),
-    "Payment": ("payer", "beneficiary"),
-    "Trip": ("involved", "person"),
-    "Event": ("involved",),
-    "UnknownLink": ("subject", "object"),
-}
 EVIDENCE_PROPS = ("name", "firstName", "lastName", "birthDate", "nationality")
 
 
@@ -120,7 +110,7 @@ def sanctions_drafts(
                 )
             )
         wide = {m for d in designated for m in widen(d)} | designated
-        for link, ends, stmts in _ties(by_entity):
+        for link, ends, stmts in report_ties(by_entity):
             for a, b in itertools.permutations(ends, 2):
                 if a not in wide or b in wide or b in protected:
                     continue
@@ -138,17 +128,4 @@ def sanctions_drafts(
                         a,
                     )
                 )
-    return out
-
-
-def _ties(by_entity: dict[str, list[Statement]]) -> list[tuple[str, list[str], list[Statement]]]:
-    """(link entity, the entities it ties, its statements) for each link entity of the report."""
-    out = []
-    for eid, stmts in by_entity.items():
-        props = PARTIES.get(stmts[0].schema)
-        if not props:
-            continue
-        ends = sorted({s.value for s in stmts if s.prop in props and s.prop_type == "entity"})
-        if len(ends) >= 2:
-            out.append((eid, ends, [s for s in stmts if s.prop in props]))
     return out

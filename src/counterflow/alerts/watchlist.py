@@ -25,7 +25,9 @@ from counterflow.store.sql import SqlStore
 
 __all__ = ["Watch", "add_watch", "list_watches", "remove_watch"]
 
-KINDS = ("selector", "entity", "crossing", "sanctions")
+KINDS = ("selector", "entity", "crossing", "sanctions", "group", "logistics", "community")
+# Rule watches and what their value means (a default when left empty).
+RULE_VALUES = {"group": ("smallest group", "5"), "logistics": ("km from a launch beach", "400")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,18 @@ def add_watch(
     if kind not in KINDS:
         raise InvalidValue("watch kind", kind, f"expected one of {', '.join(KINDS)}")
     value = value.strip()
+    if kind == "community":
+        value = "any"
+    if kind in RULE_VALUES:
+        what, default = RULE_VALUES[kind]
+        value = value or default
+        try:
+            if float(value) <= 0:
+                raise ValueError
+        except ValueError:
+            raise InvalidValue(
+                "watch", value, f"a {kind} watch's value is the {what}, a positive number"
+            ) from None
     if not value:
         raise InvalidValue("watch", value, "empty value")
     region = None if viewer.open or not viewer.agency else agency_country(viewer.agency)

@@ -1,0 +1,118 @@
+"""A new tie that joins two communities of the network (``community`` watches).
+
+Communities are Leiden communities of the person network of every statement (the engine is a
+system process; each alert's evidence is still shown to a user only as far as they may see
+it). Computing them reads the whole store, so they are a snapshot: refreshed by the log
+follower (``alerts.engine.run``) when older than ``REFRESH_SECONDS``, and used as they stand by
+the service's immediate evaluation. A report tie between persons of two communities that no
+tie joined in the snapshot (other than this report's) raises ``community-bridge``, once per
+pair: such a tie is how one network borrows another's drivers, boats or money (DOMAIN.md §3).
+Victims, witnesses and minors are never part of one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from counterflow.alerts.drafts import Draft
+from counterflow.alerts.ties import by_entity, report_ties
+from counterflow.alerts.watchlist import Watch
+from counterflow.model.roles import PROTECTED_ROLES
+from counterflow.model.statement import ROLE_PROP, Statement
+from counterflow.store.sql import SqlStore
+
+REFRESH_SECONDS = 600.0
+
+
+@dataclass
+class Communities:
+    membership: dict[str, int] = field(default_factory=dict)  # person (resolved id) -> community
+    sizes: dict[int, int] = field(default_factory=dict)
+    # pairs of communities already joined by a tie -> the statements of those ties
+    joined: dict[frozenset[int], set[str]] = field(default_factory=dict)
+    protected: set[str] = field(default_factory=set)
+    canonical: Callable[[str], str] = field(default=lambda e: e)
+    made_at: float = 0.0
+
+
+_SNAPSHOTS: dict[str, Communities] = {}
+
+
+def communities(store: SqlStore, *, refresh: bool) -> Communities | None:
+    """The snapshot for this store; computed (or refreshed when stale) only if ``refresh``."""
+    found = _SNAPSHOTS.get(store.url)
+    if refresh and (found is None or time.monotonic() - found.made_at > REFRESH_SECONDS):
+        found = _SNAPSHOTS[store.url] = _compute(store)
+    return found
+
+
+def _compute(store: SqlStore) -> Communities:
+    from counterflow.graph.metrics import leiden
+    from counterflow.graph.views import visible_network
+    from counterflow.model.visibility import Viewer
+    from counterflow.resolve import service
+
+    canonical = service.state(store).cluster_of
+    people = visible_network(store, Viewer.operator(), canonical=canonical)
+    g = people.to_igraph()
+    found = leiden(g, seed=7) if g.vcount() else None
+    membership = dict(found.membership) if found else {}
+    sizes: dict[int, int] = {}
+    for c in membership.values():
+        sizes[c] = sizes.get(c, 0) + 1
+    joined: dict[frozenset[int], set[str]] = {}
+    for t in people.ties.values():
+        ga, gb = membership.get(t.source), membership.get(t.target)
+        if ga is not None and gb is not None and ga != gb:
+            joined.setdefault(frozenset((ga, gb)), set()).update(t.statements)
+    protected = {n.id for n in people.nodes.values() if n.protected}
+    return Communities(membership, sizes, joined, protected, canonical, time.monotonic())
+
+
+def community_drafts(
+    statements: Sequence[Statement], watches: Sequence[Watch], snap: Communities
+) -> list[Draft]:
+    entities = by_entity(statements)
+    names = {e: next((s.value for s in ss if s.prop == "name"), e) for e, ss in entities.items()}
+    protected = set(snap.protected) | {
+        snap.canonical(s.entity_id) for s in statements if s.prop == ROLE_PROP and s.value in PROTECTED_ROLES
+    }
+    per_report: dict[str, set[str]] = {}
+    for s in statements:
+        per_report.setdefault(f"{s.agency}:{s.report_id}", set()).add(s.id)
+    out: list[Draft] = []
+    for link, ends, stmts in report_ties(entities):
+        for a, b in itertools.combinations(ends, 2):
+            ca, cb = snap.canonical(a), snap.canonical(b)
+            if ca in protected or cb in protected:
+                continue
+            ga, gb = snap.membership.get(ca), snap.membership.get(cb)
+            if ga is None or gb is None or ga == gb:
+                continue
+            # New: the two communities were not joined in the snapshot, or only by this very
+            # report (when the snapshot was taken after it arrived, as in a batch run).
+            own = per_report[f"{stmts[0].agency}:{stmts[0].report_id}"]
+            if snap.joined.get(frozenset((ga, gb)), set()) - own:
+                continue
+            first, second = sorted((ca, cb))
+            label = {ca: names.get(a, a), cb: names.get(b, b)}
+            for w in watches:
+                out.append(
+                    Draft(
+                        w,
+                        "community-bridge",
+                        f"new tie joins two communities: {label[first]} (community of "
+                        f"{snap.sizes[snap.membership[first]]}) and {label[second]} (community of "
+                        f"{snap.sizes[snap.membership[second]]}), {entities[link][0].schema.lower()}",
+                        first,
+                        None,
+                        stmts[0].observed_at or stmts[0].reported_at,
+                        tuple(s.id for s in stmts),
+                        f"{stmts[0].agency}:{stmts[0].report_id}",
+                        second,
+                    )
+                )
+    return out
