@@ -6,7 +6,7 @@ rs_mup reports (shared with the UK unit, victims included) tie the organiser ``r
 - to p4 in a sanitised report;
 - p3 to p5 graded suspected false (3x5x2 E);
 - to p6 once from an untested source (4x4 X4): single-source untested;
-- to p7 from an untested source twice (two reports): corroborated;
+- to p7 from an untested source, and again from a tested one: corroborated;
 - to p8 under SIENA H2: readable by the UK unit but not to be passed on;
 - to p9, a victim.
 An hr_mup report (not shared with the UK unit) ties the organiser's namesake to hr-mup.p1.
@@ -103,7 +103,7 @@ def build_world(path) -> SqlStore:
         rs_report("4", "p3", "p5", grading=FALSE),
         rs_report("5", "p1", "p6", grading=X4),
         rs_report("6", "p1", "p7", grading=X4, link_id="a77"),
-        rs_report("7", "p1", "p7", grading=X4, link_id="a77"),
+        rs_report("7", "p1", "p7", link_id="a77"),  # the same tie again, from a tested source
         rs_report("8", "p1", "p8", handling="H2"),
         rs_report("9", "p1", "p9", roles={"p9": ["victim"], "p1": ["organiser"]}),
     ]

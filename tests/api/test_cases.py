@@ -49,7 +49,7 @@ def test_a_case_through_the_api(world_client):
 
     upload = client.post(
         "/api/v1/cases/op-drina/documents",
-        files={"file": ("statement.txt", b"A statement.", "text/plain")},
+        files={"file": ("изјава.txt", b"A statement.", "text/plain")},  # a Cyrillic file name
         data={
             "exhibit": "JB/1",
             "handling_scheme": "SIENA",
@@ -61,6 +61,7 @@ def test_a_case_through_the_api(world_client):
     assert upload.status_code == 200, upload.text
     got = client.get("/api/v1/cases/op-drina/document?exhibit=JB/1", headers=uk)
     assert got.content == b"A statement." and got.headers["x-content-sha256"] == upload.json()["sha256"]
+    assert "filename*=UTF-8''%D0%B8" in got.headers["content-disposition"]
     custody = client.get("/api/v1/cases/op-drina/custody?exhibit=JB/1", headers=uk).json()
     assert [c["action"] for c in custody] == ["received", "viewed"]
 
@@ -80,7 +81,7 @@ def test_a_case_through_the_api(world_client):
         names = set(zf.namelist())
         graph = nx.parse_graphml(zf.read("op-drina-intelligence.graphml").decode("utf-8"))
         manifest = json.loads(zf.read("op-drina-intelligence.graphml.manifest.json"))
-    assert "exhibits/JB_1-statement.txt" in names and "rs-mup.p1" in graph
+    assert "exhibits/JB_1-изјава.txt" in names and "rs-mup.p1" in graph
     assert manifest["recipient"] == "NCA"
     disclosed = [(r["object_type"], r["recipients"]) for r in records(store, action="disclosure")]
     assert disclosed == [("case-briefing", "CPS"), ("case-briefing", "CPS"), ("case-export-graphml", "NCA")]

@@ -56,7 +56,7 @@ def test_targets_standing_and_gaps_follow_the_evidential_rules(world):
     registry.set_single_source_rule(world, "gb_ukbsu", True)  # the owning agency tightens its rule
     strict = analyse(gather(world, uk, "op-drina"))
     (boss,) = strict["targets"]
-    # p6 came once from an untested source: out; p7 came twice: corroborated, still evidence.
+    # p6 came once from an untested source: out; p7 also from a tested one: corroborated, evidence.
     assert _partners(boss) == {LATIN["p2"]: "call", LATIN["p4"]: "associate", LATIN["p6"]: "associate"}
     assert "single-source-untested" in strict["statements"]["by_reason"]
 

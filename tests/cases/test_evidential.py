@@ -69,19 +69,33 @@ def test_single_source_untested_only_where_configured_and_only_when_uncorroborat
     legacy_untested = stmt("alone-legacy", grading=("5x5x5", "E", "2"), report="R2")
     uk_untested = stmt("alone-uk", grading=("3x5x2", "2", "A"), report="R3")
     twice_a = stmt("twice", grading=("4x4", "X", "4"), report="R4")
-    twice_b = stmt("twice", grading=("4x4", "X", "4"), report="R5")  # a second report says the same
+    twice_b = stmt("twice", grading=("4x4", "X", "4"), report="R5", agency="hr_mup")  # a second agency
+    echo_a = stmt("echo", grading=("4x4", "X", "4"), report="R7")
+    echo_b = stmt("echo", grading=("4x4", "X", "4"), report="R8")  # the same agency's untested source again
+    false_b = stmt("echo", grading=("3x5x2", "1", "E"), report="R9", agency="hr_mup")  # suspected false
+    h1_b = stmt("echo", handling=("SIENA", "H1"), report="R10", agency="hr_mup")  # not for court
     tested = stmt("tested-alone", grading=("4x4", "B", "2"), report="R6")
-    every = [untested, legacy_untested, uk_untested, twice_a, twice_b, tested]
-    assert split(every, sanitised_reports=set(), single_source_rule=False).excluded == {}
+    every = [untested, legacy_untested, uk_untested, twice_a, twice_b, tested, echo_a, echo_b, false_b, h1_b]
+    loose = split(every, sanitised_reports=set(), single_source_rule=False).excluded
+    assert set(loose) == {false_b.id, h1_b.id}
     excluded = split(every, sanitised_reports=set(), single_source_rule=True).excluded
-    assert set(excluded) == {untested.id, legacy_untested.id, uk_untested.id}
-    assert all(r == [Exclusion.SINGLE_SOURCE_UNTESTED] for r in excluded.values())
+    assert set(excluded) == {
+        untested.id,
+        legacy_untested.id,
+        uk_untested.id,
+        echo_a.id,
+        echo_b.id,
+        false_b.id,
+        h1_b.id,
+    }
+    assert excluded[echo_a.id] == [Exclusion.SINGLE_SOURCE_UNTESTED]
+    assert all(excluded[s.id] == [Exclusion.SINGLE_SOURCE_UNTESTED] for s in (untested, uk_untested))
 
 
 def test_corroboration_counts_reports_not_statements_and_follows_resolution():
     a = stmt("same", report="R1", entity="rs-mup.p1")
     a_again = stmt("same", report="R1", entity="rs-mup.p1", prop="alias")  # same report, other prop
-    b = stmt("same", report="R2", entity="hr-mup.p7")
+    b = stmt("same", report="R2", entity="hr-mup.p7", agency="hr_mup")
     assert corroborated([a, a_again, b], lambda e: e) == set()
     merged = {"hr-mup.p7": "rs-mup.p1"}
     assert corroborated([a, b], lambda e: merged.get(e, e)) == {a.id, b.id}

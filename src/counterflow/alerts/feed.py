@@ -1,6 +1,7 @@
 """Reading alerts: each user sees their agency's alerts, with only the evidence they may see.
 
-An alert is derived from statements; a user is shown the evidence statements they may see.
+An alert is derived from statements; a user is shown the evidence statements they may see, and
+its title and subject only if they may see all of them (the title is written from the evidence).
 When they may see none (a watched phone turned up in another agency's restricted report),
 the alert is reduced to a hit/no-hit notice: whom to contact and under which handling
 codes, never the content.
@@ -32,13 +33,18 @@ def alert_feed(store: SqlStore, viewer: Viewer, *, after: int = 0, limit: int = 
     for r in rows:
         ids = json.loads(r["statements"])
         seen = store.statements_by_ids(ids, viewer=viewer)
+        # The title names what the evidence says: shown only to a reader who may see all of it.
+        whole = len({x.id for x in seen}) == len(set(ids))
+        owner = str(r["report_key"]).partition(":")[0]
         if seen:
             out.append(
                 {
                     "id": r["id"],
                     "rule": r["rule"],
-                    "title": r["title"],
-                    "subject": r["subject"],
+                    "title": r["title"]
+                    if whole
+                    else f"{r['rule']}: part of the material is not yours to see; contact {owner}",
+                    "subject": r["subject"] if whole else None,
                     "place": r["place"],
                     "at": r["at"],
                     "created_at": r["created_at"],
@@ -60,7 +66,6 @@ def alert_feed(store: SqlStore, viewer: Viewer, *, after: int = 0, limit: int = 
                 }
             )
         else:
-            owner = str(r["report_key"]).partition(":")[0]
             codes = sorted({c for c in store.handling_of(ids)})
             out.append(
                 {

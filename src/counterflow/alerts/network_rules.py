@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from counterflow.alerts.drafts import Draft
-from counterflow.alerts.ties import by_entity, report_ties
+from counterflow.alerts.ties import by_entity, name_statements, report_ties
 from counterflow.alerts.watchlist import Watch
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -110,7 +110,7 @@ def community_drafts(
                         first,
                         None,
                         stmts[0].observed_at or stmts[0].reported_at,
-                        tuple(s.id for s in stmts),
+                        (*(s.id for s in stmts), *name_statements(entities, a, b)),
                         f"{stmts[0].agency}:{stmts[0].report_id}",
                         second,
                     )

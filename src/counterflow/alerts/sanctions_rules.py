@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from counterflow.alerts.drafts import Draft
-from counterflow.alerts.ties import report_ties
+from counterflow.alerts.ties import name_statements, report_ties
 from counterflow.alerts.watchlist import Watch
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -123,7 +123,7 @@ def sanctions_drafts(
                         b,
                         None,
                         stmts[0].observed_at or stmts[0].reported_at,
-                        tuple(s.id for s in stmts),
+                        (*(s.id for s in stmts), *name_statements(by_entity, a, b)),
                         _report_key(stmts[0]),
                         a,
                     )

@@ -37,3 +37,8 @@ def report_ties(entities: dict[str, list[Statement]]) -> list[tuple[str, list[st
         if len(ends) >= 2:
             out.append((eid, ends, [s for s in stmts if s.prop in props]))
     return out
+
+
+def name_statements(entities: dict[str, list[Statement]], *entity_ids: str) -> tuple[str, ...]:
+    """Ids of the name statements of these entities (evidence for a title that names them)."""
+    return tuple(s.id for e in entity_ids for s in entities.get(e, []) if s.prop == "name")

@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path as FsPath
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -141,11 +142,13 @@ def get_document(
     session: SessionDep, case_id: CaseId, exhibit: Annotated[str, Query(max_length=64)]
 ) -> Response:
     doc, content = files.document_content(session.store, session.viewer, case_id, exhibit)
-    name = FsPath(doc.filename).name.replace('"', "")
+    name = FsPath(doc.filename).name
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
     return Response(
         content,
         media_type=doc.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": doc.sha256},
+        headers={"Content-Disposition": disposition, "X-Content-SHA256": doc.sha256},
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from counterflow.cases.evidential import REMEDY, Exclusion
 from counterflow.cases.material import CaseMaterial
-from counterflow.graph.build import EntityGraph, build_graph, person_projection
+from counterflow.graph.build import EntityGraph, build_graph, mark_protected, person_projection
 from counterflow.graph.metrics import betweenness, degree
 from counterflow.graph.views import PROTECTED_CAPTION, network_summary
 from counterflow.model.statement import Statement
@@ -35,7 +35,8 @@ class ViewNetwork:
 
 
 def person_network(statements: list[Statement], material: CaseMaterial) -> EntityGraph:
-    return person_projection(build_graph(statements, canonical=material.canonical))
+    people = person_projection(build_graph(statements, canonical=material.canonical))
+    return mark_protected(people, material.protected)
 
 
 def _view(statements: list[Statement], material: CaseMaterial, k: int, seed: int) -> ViewNetwork:

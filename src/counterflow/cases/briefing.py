@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Connection
 
 from counterflow.cases.analysis import analyse_with_networks, caption
 from counterflow.cases.chronology import chronology
 from counterflow.cases.evidential import report_key_of
+from counterflow.cases.files import Document
 from counterflow.cases.material import CaseMaterial
 from counterflow.cases.pictures import link_chart_svg, map_svg
 from counterflow.errors import InvalidValue
 from counterflow.graph.views import PROTECTED_CAPTION
 from counterflow.model.grading import Grading
+from counterflow.model.handling import highest, most_restrictive
 from counterflow.model.statement import ROLE_PROP, Statement
 from counterflow.policy.session import derived_marking
 from counterflow.routes.gazetteer import route_gazetteer
@@ -72,7 +76,13 @@ def _evidence_of(target: str, material: CaseMaterial, people_ties: set[str]) -> 
     own = [
         s for s in material.evidential if material.canonical(s.entity_id) == target and s.prop != ROLE_PROP
     ]
-    ties = [s for s in material.evidential if s.id in people_ties]
+    _, protected = material.labels()
+    # A tie through a shared phone carries its holders' statements: never a protected person's.
+    ties = [
+        s
+        for s in material.evidential
+        if s.id in people_ties and material.canonical(s.entity_id) not in protected
+    ]
     found = list({s.id: s for s in [*own, *ties]}.values())
     found.sort(key=lambda s: (-_weight(s.grading), s.observed_at or s.reported_at, s.id))
     return found[:EVIDENCE_PER_TARGET], len(found)
@@ -151,7 +161,7 @@ def build_briefing(material: CaseMaterial, *, k: int = 5) -> dict[str, Any]:
         "produced_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "produced_by": material.viewer.user,
         "agency": material.viewer.agency,
-        "marking": derived_marking(shown),
+        "marking": marking_of(shown, material.case.documents),
         "statements": analysis["statements"],
         "single_source_rule": analysis["single_source_rule"],
         "truncated": analysis["truncated"],
@@ -208,13 +218,33 @@ def write_briefing(
     return {"paths": {k: str(v) for k, v in paths.items()}, "briefing": briefing}
 
 
+def marking_of(statements: list[Statement], docs: list[Document]) -> dict[str, Any]:
+    """What an output carries: its statements' and exhibits' strictest handling, highest classification."""
+    handling = most_restrictive([*(s.handling for s in statements), *(d.handling for d in docs)])
+    return {
+        "handling": [h.to_dict() for h in handling],
+        "classification": highest(
+            [*(s.classification for s in statements), *(d.classification for d in docs)]
+        ).value,
+    }
+
+
 def log_disclosure(
-    store: SqlStore, material: CaseMaterial, what: str, recipient: str, statement_ids: list[str]
+    store: SqlStore,
+    material: CaseMaterial,
+    what: str,
+    recipient: str,
+    statement_ids: list[str],
+    *,
+    also: Callable[[Connection], None] | None = None,
 ) -> None:
-    """Record that the case's material left the system (DPA 2018 s62: what, to whom, by whom)."""
+    """Record that the case's material left the system (DPA 2018 s62: what, to whom, by whom);
+    ``also`` writes in the same transaction (the custody entries of exported exhibits)."""
     by_id = {s.id: s for s in material.statements}
     reports = sorted({report_key_of(by_id[i]) for i in statement_ids if i in by_id})
     with store.engine.begin() as conn:
+        if also is not None:
+            also(conn)
         audit_chain.append(
             conn,
             actor=material.viewer.user,

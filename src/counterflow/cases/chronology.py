@@ -72,6 +72,8 @@ def chronology(material: CaseMaterial, *, limit: int | None = None) -> list[dict
     def number(value: str | None) -> str:
         if not value:
             return "?"
+        if any(canonical(h) in protected for h in holders.get(value, [])):
+            return label(holders[value])  # a protected person's number is not printed either
         return f"{label(holders[value])} ({value})" if holders.get(value) else value
 
     out: list[dict[str, Any]] = []

@@ -55,12 +55,29 @@ def report_key_of(s: Statement) -> str:
     return f"{s.agency}:{s.report_id}"
 
 
-def corroborated(statements: Iterable[Statement], canonical: Callable[[str], str]) -> set[str]:
-    """Ids of statements whose fact (entity, property, value) comes in two or more reports."""
-    reports: dict[tuple[str, str, str], set[str]] = {}
-    for s in statements:
-        reports.setdefault((canonical(s.entity_id), s.prop, s.value), set()).add(report_key_of(s))
-    return {s.id for s in statements if len(reports[(canonical(s.entity_id), s.prop, s.value)]) > 1}
+def corroborated(
+    statements: Iterable[Statement],
+    canonical: Callable[[str], str],
+    usable: Callable[[Statement], bool] = lambda s: True,
+) -> set[str]:
+    """Ids of statements whose fact (entity, property, value) a second source states: another
+    report, from another agency or from a tested source, itself ``usable`` (not court-restricted,
+    sanitised or suspected false). An agency repeating its own untested source is not a second
+    source."""
+    stmts = list(statements)
+    sources: dict[tuple[str, str, str], list[Statement]] = {}
+    for s in stmts:
+        if usable(s):
+            sources.setdefault((canonical(s.entity_id), s.prop, s.value), []).append(s)
+    out = set()
+    for s in stmts:
+        for other in sources.get((canonical(s.entity_id), s.prop, s.value), []):
+            if report_key_of(other) != report_key_of(s) and (
+                other.agency != s.agency or other.grading.common_source != "X"
+            ):
+                out.add(s.id)
+                break
+    return out
 
 
 def exclusions_of(
@@ -94,7 +111,13 @@ def split(
     Corroboration is counted within ``statements``: what the viewer of the case can see,
     never material hidden from them.
     """
-    confirmed = corroborated(statements, canonical) if single_source_rule else set()
+
+    def usable(s: Statement) -> bool:
+        return not exclusions_of(
+            s, sanitised_reports=sanitised_reports, single_source_rule=False, corroborated_ids=set()
+        )
+
+    confirmed = corroborated(statements, canonical, usable) if single_source_rule else set()
     excluded: dict[str, list[Exclusion]] = {}
     evidential: list[Statement] = []
     for s in statements:

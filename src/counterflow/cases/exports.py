@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from counterflow.cases.analysis import person_network
-from counterflow.cases.briefing import log_disclosure
+from counterflow.cases.briefing import log_disclosure, marking_of
+from counterflow.cases.files import Document, document_bytes, record_export
 from counterflow.cases.material import CaseMaterial
 from counterflow.errors import InvalidValue
 from counterflow.graph.build import EntityGraph
@@ -102,7 +103,8 @@ def export_case(
         written += _write_i2(material, statements, out_dir, stem)
     else:
         written += _write_designation(material, statements, out_dir, stem)
-    exhibits = _copy_documents(material, store, out_dir) if documents and store is not None else []
+    docs = _releasable_documents(material, view) if documents and store is not None else []
+    exhibits = _copy_documents(store, docs, out_dir) if docs else []
     manifest = {
         "case": material.case.id,
         "format": fmt,
@@ -112,14 +114,25 @@ def export_case(
         "produced_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "statements": len(statements),
         "withheld": dict(sorted(withheld.items())),
-        "marking": derived_marking(statements),
+        "marking": marking_of(statements, docs),
+        "documents": [d.exhibit for d in docs],
         "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written + exhibits},
     }
     manifest_path = out_dir / f"{stem}.{fmt}.manifest.json"
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if store is not None:
         try:
-            log_disclosure(store, material, f"export-{fmt}", recipient, [s.id for s in statements])
+            digests = {d.id: d.sha256 for d in docs}
+            log_disclosure(
+                store,
+                material,
+                f"export-{fmt}",
+                recipient,
+                [s.id for s in statements],
+                also=lambda conn: record_export(
+                    conn, digests, material.viewer, f"case {material.case.id} {fmt}", recipient
+                ),
+            )
         except BaseException:
             # Nothing leaves without its record in the processing log.
             for path in [*written, *exhibits, manifest_path]:
@@ -404,8 +417,14 @@ def _write_i2(material: CaseMaterial, statements: list[Statement], out_dir: Path
 def _write_designation(
     material: CaseMaterial, statements: list[Statement], out_dir: Path, stem: str
 ) -> list[Path]:
-    """One entry per proposed designation (the case's targets): identifiers and graded evidence."""
-    names, protected = material.labels()
+    """One entry per proposed designation (the case's targets): identifiers and graded evidence.
+
+    Names come from the released statements only: a name from withheld material stays behind too."""
+    _, protected = material.labels()
+    names: dict[str, str] = {}
+    for s in statements:
+        if s.prop == "name":
+            names.setdefault(material.canonical(s.entity_id), s.value)
     people = person_network(statements, material)
     by_target: dict[str, list[Statement]] = defaultdict(list)
     for s in statements:
@@ -497,26 +516,26 @@ def _evidence_row(s: Statement) -> dict[str, Any]:
 # --- exhibits -----------------------------------------------------------------------------------
 
 
-def _copy_documents(material: CaseMaterial, store: Any, out_dir: Path) -> list[Path]:
-    """Documents the reader may pass on, copied with a custody entry each."""
-    from counterflow.cases.files import document_content, record_export
-
+def _releasable_documents(material: CaseMaterial, view: str) -> list[Document]:
+    """Exhibits that may leave: not another agency's no-onward material; in the evidential view,
+    not court-restricted (SIENA H1) either."""
     own = material.viewer.agency
+    return [
+        d
+        for d in material.case.documents
+        if not (d.handling.no_onward and d.agency != own and not material.viewer.open)
+        and not (view == "evidential" and d.handling.court_restricted)
+    ]
+
+
+def _copy_documents(store: Any, docs: list[Document], out_dir: Path) -> list[Path]:
     folder = out_dir / "exhibits"
-    written: list[Path] = []
-    digests: dict[int, str] = {}
-    for doc in material.case.documents:
-        if doc.handling.no_onward and doc.agency != own:
-            continue
-        _, content = document_content(store, material.viewer, material.case.id, doc.exhibit)
-        folder.mkdir(exist_ok=True)
+    folder.mkdir(exist_ok=True)
+    written = []
+    for doc in docs:
         path = folder / f"{doc.exhibit.replace('/', '_')}-{Path(doc.filename).name}"
-        path.write_bytes(content)
-        digests[doc.id] = doc.sha256
+        path.write_bytes(document_bytes(store, doc))
         written.append(path)
-    if digests:
-        with store.engine.begin() as conn:
-            record_export(conn, digests, material.viewer, f"case {material.case.id}", digests)
     return written
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from counterflow.errors import AccessDenied, InvalidValue, NotFound
 from counterflow.model.handling import Classification, Handling
-from counterflow.model.visibility import UserRole, Viewer
+from counterflow.model.visibility import UserRole, Viewer, may_see
 from counterflow.store import audit_chain
 from counterflow.store.schema_cases import (
     case_documents,
@@ -238,11 +238,15 @@ def get_case(store: SqlStore, viewer: Viewer, case_id: str) -> Case:
 
 
 def _may_see_document(doc: Document, case: Case, viewer: Viewer) -> bool:
-    if viewer.open:
-        return True
-    if doc.classification.level > viewer.clearance.level:
-        return False
-    return not (doc.handling.originator_only and viewer.agency != doc.agency)
+    """The statements' rule: clearance, the owner's agreement with the reader's agency, handling."""
+    return may_see(
+        viewer,
+        agency=doc.agency,
+        class_level=doc.classification.level,
+        handling_scheme=doc.handling.scheme.value,
+        handling_code=doc.handling.code,
+        protected=False,
+    )
 
 
 def list_cases(store: SqlStore, viewer: Viewer) -> list[dict[str, Any]]:
@@ -254,9 +258,12 @@ def list_cases(store: SqlStore, viewer: Viewer) -> list[dict[str, Any]]:
                 select(case_participants.c.case_id).where(case_participants.c.user_id == viewer.user)
             ).scalars()
         )
-        counts: dict[str, int] = {}
-        for cid in conn.execute(select(case_targets.c.case_id)).scalars():
-            counts[cid] = counts.get(cid, 0) + 1
+        targets: dict[str, list[str]] = {}
+        for cid, eid in conn.execute(select(case_targets.c.case_id, case_targets.c.entity_id)):
+            targets.setdefault(cid, []).append(eid)
+    every = [e for ids in targets.values() for e in ids]
+    seen = set(every) if viewer.open else (store.visible_entities(every, viewer=viewer) if every else set())
+    counts = {cid: sum(1 for e in ids if e in seen) for cid, ids in targets.items()}
     return [
         {
             "id": r["id"],
@@ -286,10 +293,16 @@ def add_targets(
     """Name entities as targets. Each must be visible to the viewer; victims, witnesses and minors
     are refused (they are never targets). Returns the ids newly added."""
     case = _editable(store, viewer, case_id)
+    from counterflow.resolve import service
+
     wanted = [e for e in dict.fromkeys(entity_ids) if e]
     visible = store.visible_entities(wanted, viewer=viewer)
     unknown = [e for e in wanted if e not in visible]
-    protected = sorted(set(wanted) & store.protected_ids())
+    # A victim, witness or minor is refused whichever record of the person carries the flag; an
+    # entity the user may not see is only "unknown" (never whether it is protected).
+    state = service.state(store)
+    flagged = {state.cluster_of(e) for e in store.protected_ids()}
+    protected = sorted(e for e in wanted if e in visible and state.cluster_of(e) in flagged)
     problems = []
     if unknown:
         problems.append(f"unknown entities: {', '.join(unknown)}")
@@ -397,9 +410,14 @@ def add_participant(
 
 
 def set_status(store: SqlStore, viewer: Viewer, case_id: str, status: str) -> None:
+    """Close or reopen: the case's lead, or a supervisor of the owning agency."""
     case = get_case(store, viewer, case_id)
-    if not may_edit(case, viewer):
-        raise AccessDenied(f"only the participants of {case_id} may change it")
+    lead = case.participants.get(viewer.user) == "lead"
+    owner_supervisor = viewer.agency == case.agency and UserRole.SUPERVISOR.value in viewer.roles
+    if not (viewer.open or lead or owner_supervisor):
+        raise AccessDenied(
+            f"only the lead of {case_id} or a supervisor of {case.agency} may close or reopen it"
+        )
     if status not in ("open", "closed"):
         raise InvalidValue("status", status, "open or closed")
     with store.engine.begin() as conn:
@@ -447,8 +465,8 @@ def add_document(
             insert(case_documents).values(
                 case_id=case_id,
                 exhibit=exhibit,
-                filename=filename,
-                media_type=media_type,
+                filename=filename[:500],
+                media_type=media_type[:100],
                 sha256=digest,
                 size=len(content),
                 content=content,
@@ -563,18 +581,31 @@ def verify_documents(store: SqlStore, viewer: Viewer, case_id: str) -> list[dict
     return results
 
 
+def document_bytes(store: SqlStore, doc: Document) -> bytes:
+    """A document's stored bytes, checked against its digest on receipt (a mismatch is an error)."""
+    with store.engine.connect() as conn:
+        content = conn.execute(
+            select(case_documents.c.content).where(case_documents.c.id == doc.id)
+        ).scalar_one()
+    if hashlib.sha256(content).hexdigest() != doc.sha256:
+        raise InvalidValue(
+            "exhibit", doc.exhibit, f"content does not match its SHA-256 on receipt ({doc.sha256})"
+        )
+    return bytes(content)
+
+
 def record_export(
-    conn: Connection, document_ids: Iterable[int], viewer: Viewer, what: str, digests: dict[int, str]
+    conn: Connection, digests: dict[int, str], viewer: Viewer, what: str, recipient: str
 ) -> None:
-    """A custody entry for each document that left the system inside an export."""
-    for doc_id in document_ids:
+    """A custody entry for each document that left the system inside an export, to whom."""
+    for doc_id, digest in digests.items():
         conn.execute(
             insert(custody).values(
                 document_id=doc_id,
                 at=_now(),
                 actor=viewer.user,
                 action="exported",
-                sha256=digests[doc_id],
-                details=json.dumps({"export": what}),
+                sha256=digest,
+                details=json.dumps({"export": what, "recipient": recipient}),
             )
         )

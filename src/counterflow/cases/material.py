@@ -35,6 +35,8 @@ class CaseMaterial:
     single_source_rule: bool
     # Names and roles of entities the material refers to but does not include (for labels only).
     referenced: list[Statement] = field(default_factory=list)
+    # Resolved ids of victims, witnesses and minors, whichever record of the person carries the flag.
+    protected: set[str] = field(default_factory=set)
 
     @property
     def evidential(self) -> list[Statement]:
@@ -48,7 +50,7 @@ class CaseMaterial:
         """(resolved id -> a readable label: name or registration, resolved ids of protected persons)."""
         names: dict[str, str] = {}
         parts: dict[str, dict[str, str]] = {}
-        protected: set[str] = set()
+        protected: set[str] = set(self.protected)
         for s in [*self.statements, *self.referenced]:
             eid = self.canonical(s.entity_id)
             if s.prop in ("name", "registrationNumber") and eid not in names:
@@ -115,4 +117,7 @@ def gather(
     rule = registry.single_source_rule(store, case.agency)
     sanitised = store.sanitised_reports(report_key_of(s) for s in statements)
     divided = split(statements, sanitised_reports=sanitised, single_source_rule=rule, canonical=canonical)
-    return CaseMaterial(case, viewer, statements, divided, targets, canonical, truncated, rule, referenced)
+    protected = {canonical(e) for e in store.protected_ids()}
+    return CaseMaterial(
+        case, viewer, statements, divided, targets, canonical, truncated, rule, referenced, protected
+    )

@@ -92,11 +92,11 @@ def register(app: typer.Typer) -> None:
 
     @cases_app.command("show")
     @handle_errors
-    def show(case_id: CaseId, as_user: AsUser = None, as_json: Json = False) -> None:
+    def show(case_id: CaseId, as_user: AsUser = None, reason: Reason = None, as_json: Json = False) -> None:
         """A case's participants, targets, linked material and documents."""
         from counterflow.cases.files import get_case
 
-        session = open_session(as_user)
+        session = open_session(as_user, reason)
         case = get_case(session.store, session.viewer, case_id)
         session.consulted("case", case_id, {"targets": sorted(case.targets)})
         if as_json:

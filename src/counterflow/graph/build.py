@@ -55,6 +55,7 @@ __all__ = [
     "Tie",
     "build_graph",
     "graph_from_edge_list",
+    "mark_protected",
     "person_projection",
 ]
 
@@ -68,6 +69,11 @@ LINK_SCHEMATA = frozenset(
 )
 
 
+# Marks a node protected when the flag comes from outside the statements read (a victim flag on
+# another record of the same resolved person, which the reader may not see): ``mark_protected``.
+PROTECTED_MARK = "protected"
+
+
 @dataclass
 class Node:
     id: str
@@ -79,7 +85,7 @@ class Node:
 
     @property
     def protected(self) -> bool:
-        return any(r in PROTECTED_ROLES for r in self.roles)
+        return PROTECTED_MARK in self.roles or any(r in PROTECTED_ROLES for r in self.roles)
 
 
 @dataclass
@@ -150,6 +156,15 @@ class EntityGraph:
         g.es["statements"] = [sorted(set().union(*(t.statements for t in ts))) for ts in ties]
         g.es["via"] = [sorted(set().union(*(t.via for t in ts))) for ts in ties]
         return g
+
+
+def mark_protected(graph: EntityGraph, entity_ids: Iterable[str]) -> EntityGraph:
+    """Mark these nodes protected (never ranked, targeted or named), whatever their visible roles."""
+    for e in entity_ids:
+        node = graph.nodes.get(e)
+        if node is not None:
+            node.roles.add(PROTECTED_MARK)
+    return graph
 
 
 def _day(value: str | None) -> date | None:

@@ -176,6 +176,10 @@ def import_list(store: SqlStore, viewer: Viewer, lines: Iterable[str], list_name
             props = raw.setdefault(obj["id"], {**obj, "properties": {}})["properties"]
             for prop, values in (obj.get("properties") or {}).items():
                 props.setdefault(prop, []).extend(values if isinstance(values, list) else [values])
+    too_long = [Problem(f"{list_name}:{eid[:40]}", eid[:80], "entity id longer than 200 characters")
+                for eid in parsed.entity_ids if len(eid) > 200]  # fmt: skip
+    if too_long:
+        raise ReportRejected(f"sanctions list {list_name}", too_long)
     screenable = [r for r in parsed.records if r.kind in ("person", "org") and r.names]
     if not screenable:
         raise ReportRejected(
@@ -285,9 +289,11 @@ def screen(
         return []
     # The person as resolved: every visible record of a cluster together, so a birth date known
     # from one agency's record rules out a namesake that another record, without one, cannot.
+    # Victims, witnesses and minors are never screened as suspects.
+    protected = {canonical(e) for e in store.protected_ids()}
     clusters: dict[str, list[Record]] = {}
     for rec in load_records(store, entity_ids, viewer=viewer):
-        if rec.kind in ("person", "org") and rec.names:
+        if rec.kind in ("person", "org") and rec.names and canonical(rec.entity_id) not in protected:
             clusters.setdefault(canonical(rec.entity_id), []).append(rec)
     out = []
     for cid, recs in clusters.items():

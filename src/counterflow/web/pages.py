@@ -228,7 +228,6 @@ def case_page(request: Request, case_id: Annotated[str, PathParam(max_length=64)
         events=events[-200:],
         events_total=len(events),
         editable=editable,
-        hidden_targets=len(material.case.targets) - len(material.targets),
     )
 
 

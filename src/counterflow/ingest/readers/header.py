@@ -38,6 +38,7 @@ HEADER_KEYS = (
     "handling",
     "classification",
     "language",
+    "sanitised",
 )
 _LANG = re.compile(r"^[a-z]{2}$")
 
@@ -72,6 +73,7 @@ class ReportHeader:
     classification: str
     language: str | None = None
     observed_at: str | None = None
+    sanitised: bool = False  # sent sanitised to protect a source: intelligence, never evidence
 
     def require(self, what: str) -> None:
         """Raise ConfigurationError unless the report id and date are set (FtM readers need both)."""
@@ -97,6 +99,8 @@ class ReportHeader:
             data["observed_at"] = self.observed_at
         if self.language:
             data["language"] = self.language
+        if self.sanitised:
+            data["sanitised"] = True
         return data
 
     @classmethod
@@ -250,6 +254,9 @@ def parse_header(
     language = text["language"]
     if language and not _LANG.match(language):
         problems.append(f"{where}.language: {language!r} is not a two-letter ISO 639-1 code")
+    sanitised = raw.get("sanitised", False)
+    if not isinstance(sanitised, bool):
+        problems.append(f"{where}.sanitised: expected true or false")
     report_id = text["id"]
     if report_id is not None and not 1 <= len(report_id) <= 128:
         problems.append(f"{where}.id: must be 1-128 characters")
@@ -266,4 +273,5 @@ def parse_header(
         classification=classification,
         language=language or None,
         observed_at=text["observed_at"] or None,
+        sanitised=sanitised is True,
     )
