@@ -101,3 +101,22 @@ def test_from_options_nothing_given():
     with pytest.raises(ConfigurationError) as info:
         ReportHeader.from_options()
     assert len(info.value.details["problems"]) == 6  # agency, classification, grading, handling, id, date
+
+
+def test_a_header_may_say_the_reports_come_sanitised(tmp_path):
+    base = (
+        "report:\n  agency: mk_mvr\n  id: MK-78\n  reported_at: 2026-03-20\n"
+        "  grading: {scheme: 5x5x5, source: B, information: 2}\n  handling: {scheme: 5x5x5, code: 1}\n"
+        "  classification: OFFICIAL\n"
+    )
+    path = tmp_path / "header.yml"
+    path.write_text(base + "  sanitised: true\n", encoding="utf-8")
+    header = ReportHeader.from_yaml(path)
+    assert header.sanitised and header.native("MK-78")["sanitised"] is True
+    assert parse_report({**header.native("MK-78"), "entities": []}).record.report["sanitised"] is True
+    path.write_text(base + "  sanitised: maybe\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        ReportHeader.from_yaml(path)
+    assert any("sanitised: expected true or false" in p for p in err.value.details["problems"])
+    path.write_text(base, encoding="utf-8")
+    assert "sanitised" not in ReportHeader.from_yaml(path).native("MK-78")
