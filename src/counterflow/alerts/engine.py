@@ -26,7 +26,7 @@ from counterflow.alerts.sanctions_rules import SanctionsContext, sanctions_conte
 from counterflow.alerts.watchlist import Watch, list_watches
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
-from counterflow.routes.tracks import sightings
+from counterflow.routes.tracks import Sighting, sightings
 from counterflow.store.schema import meta
 from counterflow.store.schema_alerts import alerts
 from counterflow.store.schema_policy import audit_log, hit_queries
@@ -59,6 +59,14 @@ def evaluate(
     ``sanctions`` (the lists and who is designated, ``sanctions_context``)."""
     widen = members or (lambda e: [e])
     watches = list(watches)
+    found: list[Sighting] = []
+
+    def moves() -> list[Sighting]:
+        """The statements' sightings, computed once for every rule that needs them."""
+        if not found:
+            found.extend(sightings(statements)[0])
+        return found
+
     by_selector: dict[tuple[str, str], list[Watch]] = {}
     by_entity: dict[str, list[Watch]] = {}
     crossing: list[Watch] = []
@@ -101,16 +109,16 @@ def evaluate(
                     )
                 )
     if crossing:
-        out.extend(_crossings(statements, crossing, widen))
+        out.extend(_crossings(statements, crossing, widen, moves()))
     listed = [w for w in watches if w.kind == "sanctions"]
     if listed and sanctions is not None:
         out.extend(sanctions_drafts(statements, listed, sanctions, widen))
     groups = [w for w in watches if w.kind == "group"]
     if groups and routes is not None:
-        out.extend(group_drafts(statements, groups, routes))
+        out.extend(group_drafts(statements, groups, routes, moves()))
     logistics = [w for w in watches if w.kind == "logistics"]
     if logistics:
-        out.extend(logistics_drafts(statements, logistics))
+        out.extend(logistics_drafts(statements, logistics, moves()))
     bridges = [w for w in watches if w.kind == "community"]
     if bridges and network is not None:
         out.extend(community_drafts(statements, bridges, network))
@@ -145,14 +153,17 @@ def route_context(store: SqlStore) -> RouteContext:
 
 
 def _crossings(
-    statements: Sequence[Statement], watches: list[Watch], widen: Callable[[str], list[str]]
+    statements: Sequence[Statement],
+    watches: list[Watch],
+    widen: Callable[[str], list[str]],
+    moves: Sequence[Sighting],
 ) -> list[Draft]:
     plates: dict[str, str] = {
         s.entity_id: s.value for s in statements if s.schema == "Vehicle" and s.prop == "registrationNumber"
     }
     by_id = {s.id: s for s in statements}
     out: list[Draft] = []
-    for seen in sightings(statements)[0]:
+    for seen in moves:
         if seen.place.kind != "crossing":
             continue
         for w in watches:

@@ -23,7 +23,7 @@ from counterflow.alerts.watchlist import Watch
 from counterflow.model.places import PLACES, STAGES, Place
 from counterflow.model.statement import Statement
 from counterflow.routes.gazetteer import distance_km
-from counterflow.routes.tracks import Sighting, sightings
+from counterflow.routes.tracks import Sighting
 
 DEFAULT_GROUP = 5
 DEFAULT_REACH_KM = 400.0
@@ -56,12 +56,15 @@ def _number(value: str, default: float) -> float:
 
 
 def group_drafts(
-    statements: Sequence[Statement], watches: Sequence[Watch], context: RouteContext
+    statements: Sequence[Statement],
+    watches: Sequence[Watch],
+    context: RouteContext,
+    moves: Sequence[Sighting],
 ) -> list[Draft]:
     persons = {s.entity_id for s in statements if s.schema == "Person"}
     persons |= {s.value for s in statements if s.prop == "involved" and s.prop_type == "entity"}
     by_movement: dict[tuple[str, ...], list[Sighting]] = {}
-    for seen in sightings(statements)[0]:
+    for seen in moves:
         if seen.subject in persons and seen.source in ("trip", "event", "anpr"):
             by_movement.setdefault(seen.statements[:-1], []).append(seen)
     out: list[Draft] = []
@@ -103,7 +106,9 @@ def _nearest_beach(place: Place) -> tuple[Place, float]:
     return min(((b, distance_km(place.lat, place.lon, b.lat, b.lon)) for b in BEACHES), key=lambda x: x[1])
 
 
-def logistics_drafts(statements: Sequence[Statement], watches: Sequence[Watch]) -> list[Draft]:
+def logistics_drafts(
+    statements: Sequence[Statement], watches: Sequence[Watch], moves: Sequence[Sighting]
+) -> list[Draft]:
     """Boats or engines named in an event (a purchase, storage, transport) placed near a launch beach."""
     by_entity: dict[str, list[Statement]] = {}
     owner: dict[str, str] = {}
@@ -112,7 +117,7 @@ def logistics_drafts(statements: Sequence[Statement], watches: Sequence[Watch]) 
         owner[s.id] = s.entity_id
     out: list[Draft] = []
     done: set[tuple[str, str]] = set()
-    for seen in sightings(statements)[0]:
+    for seen in moves:
         if seen.source != "event":
             continue
         event = by_entity.get(owner.get(seen.statements[0], ""), [])
