@@ -42,10 +42,6 @@ def _selector_kind(s: Statement) -> str | None:
     return KINDS.get((s.schema, s.prop)) or KINDS.get(("*", s.prop))
 
 
-def _report_key(s: Statement) -> str:
-    return f"{s.agency}:{s.report_id}"
-
-
 def evaluate(
     statements: Sequence[Statement],
     watches: Iterable[Watch],
@@ -91,7 +87,7 @@ def evaluate(
                     None,
                     s.observed_at or s.reported_at,
                     (s.id,),
-                    _report_key(s),
+                    s.report_key,
                 )
             )
         for target in (s.entity_id, s.value if s.prop_type == "entity" else None):
@@ -105,7 +101,7 @@ def evaluate(
                         None,
                         s.observed_at or s.reported_at,
                         (s.id,),
-                        _report_key(s),
+                        s.report_key,
                     )
                 )
     if crossing:
@@ -184,7 +180,7 @@ def _crossings(
                         seen.place.key,
                         seen.at,
                         seen.statements,
-                        _report_key(by_id[seen.statements[-1]]),
+                        by_id[seen.statements[-1]].report_key,
                     )
                 )
     return out

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from counterflow.alerts.drafts import Draft
-from counterflow.alerts.ties import by_entity, name_statements, report_ties
+from counterflow.alerts.ties import by_entity, name_statements, names_of, report_ties
 from counterflow.alerts.watchlist import Watch
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -76,13 +76,13 @@ def community_drafts(
     statements: Sequence[Statement], watches: Sequence[Watch], snap: Communities
 ) -> list[Draft]:
     entities = by_entity(statements)
-    names = {e: next((s.value for s in ss if s.prop == "name"), e) for e, ss in entities.items()}
+    names = names_of(entities)
     protected = set(snap.protected) | {
         snap.canonical(s.entity_id) for s in statements if s.prop == ROLE_PROP and s.value in PROTECTED_ROLES
     }
     per_report: dict[str, set[str]] = {}
     for s in statements:
-        per_report.setdefault(f"{s.agency}:{s.report_id}", set()).add(s.id)
+        per_report.setdefault(s.report_key, set()).add(s.id)
     out: list[Draft] = []
     for link, ends, stmts in report_ties(entities):
         for a, b in itertools.combinations(ends, 2):
@@ -94,7 +94,7 @@ def community_drafts(
                 continue
             # New: the two communities were not joined in the snapshot, or only by this very
             # report (when the snapshot was taken after it arrived, as in a batch run).
-            own = per_report[f"{stmts[0].agency}:{stmts[0].report_id}"]
+            own = per_report[stmts[0].report_key]
             if snap.joined.get(frozenset((ga, gb)), set()) - own:
                 continue
             first, second = sorted((ca, cb))
@@ -111,7 +111,7 @@ def community_drafts(
                         None,
                         stmts[0].observed_at or stmts[0].reported_at,
                         (*(s.id for s in stmts), *name_statements(entities, a, b)),
-                        f"{stmts[0].agency}:{stmts[0].report_id}",
+                        stmts[0].report_key,
                         second,
                     )
                 )

@@ -44,10 +44,6 @@ class RouteContext:
     prior_stage: PriorStage
 
 
-def _report_key(s: Statement) -> str:
-    return f"{s.agency}:{s.report_id}"
-
-
 def _number(value: str, default: float) -> float:
     try:
         return float(value)
@@ -96,7 +92,7 @@ def group_drafts(
                     place.key,
                     at,
                     evidence,
-                    _report_key(by_id[evidence[0]]),
+                    by_id[evidence[0]].report_key,
                 )
             )
     return out
@@ -143,7 +139,7 @@ def logistics_drafts(
                     seen.place.key,
                     seen.at,
                     tuple(s.id for s in event),
-                    _report_key(event[0]),
+                    event[0].report_key,
                 )
             )
     return out

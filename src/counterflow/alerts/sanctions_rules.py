@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from counterflow.alerts.drafts import Draft
-from counterflow.alerts.ties import name_statements, report_ties
+from counterflow.alerts.ties import by_entity as entities_of
+from counterflow.alerts.ties import name_statements, names_of, report_ties
 from counterflow.alerts.watchlist import Watch
 from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
@@ -57,19 +58,13 @@ def sanctions_context(store: SqlStore, watches: Sequence[Watch]) -> SanctionsCon
     return SanctionsContext(load_index(store), designated, store.protected_ids())
 
 
-def _report_key(s: Statement) -> str:
-    return f"{s.agency}:{s.report_id}"
-
-
 def sanctions_drafts(
     statements: Sequence[Statement],
     watches: Sequence[Watch],
     context: SanctionsContext,
     widen: Callable[[str], list[str]],
 ) -> list[Draft]:
-    by_entity: dict[str, list[Statement]] = {}
-    for s in statements:
-        by_entity.setdefault(s.entity_id, []).append(s)
+    by_entity = entities_of(statements)
     protected = set(context.protected) | {
         s.entity_id for s in statements if s.prop == ROLE_PROP and s.value in PROTECTED_ROLES
     }
@@ -84,7 +79,7 @@ def sanctions_drafts(
         if rec.kind in ("person", "org") and rec.names and rec.entity_id not in protected
         if (found := context.index.match(rec))
     }
-    names = {e: next((s.value for s in ss if s.prop == "name"), e) for e, ss in by_entity.items()}
+    names = names_of(by_entity)
     out: list[Draft] = []
     for w in watches:
         designated = set(context.designated.get(w.id, set()))
@@ -106,7 +101,7 @@ def sanctions_drafts(
                     None,
                     stmts[0].observed_at or stmts[0].reported_at,
                     evidence,
-                    _report_key(stmts[0]),
+                    stmts[0].report_key,
                 )
             )
         wide = {m for d in designated for m in widen(d)} | designated
@@ -124,7 +119,7 @@ def sanctions_drafts(
                         None,
                         stmts[0].observed_at or stmts[0].reported_at,
                         (*(s.id for s in stmts), *name_statements(by_entity, a, b)),
-                        _report_key(stmts[0]),
+                        stmts[0].report_key,
                         a,
                     )
                 )

@@ -26,6 +26,11 @@ def by_entity(statements: Iterable[Statement]) -> dict[str, list[Statement]]:
     return out
 
 
+def names_of(entities: dict[str, list[Statement]]) -> dict[str, str]:
+    """Each entity's first reported name (its id when it has none), for alert titles."""
+    return {e: next((s.value for s in ss if s.prop == "name"), e) for e, ss in entities.items()}
+
+
 def report_ties(entities: dict[str, list[Statement]]) -> list[tuple[str, list[str], list[Statement]]]:
     """(link entity, the entities it ties, its party statements) for each link entity."""
     out = []

@@ -23,7 +23,6 @@ from sqlalchemy import Connection
 
 from counterflow.cases.analysis import analyse_with_networks, caption
 from counterflow.cases.chronology import chronology
-from counterflow.cases.evidential import report_key_of
 from counterflow.cases.files import Document
 from counterflow.cases.material import CaseMaterial
 from counterflow.cases.pictures import link_chart_svg, map_svg
@@ -100,7 +99,7 @@ def _unused_schedule(material: CaseMaterial) -> list[dict[str, Any]]:
     """
     by_report: dict[str, list[Statement]] = defaultdict(list)
     for s in material.unused:
-        by_report[report_key_of(s)].append(s)
+        by_report[s.report_key].append(s)
     rows = []
     for key, stmts in sorted(by_report.items()):
         reasons = sorted({r.value for s in stmts for r in material.split.excluded[s.id]})
@@ -241,7 +240,7 @@ def log_disclosure(
     """Record that the case's material left the system (DPA 2018 s62: what, to whom, by whom);
     ``also`` writes in the same transaction (the custody entries of exported exhibits)."""
     by_id = {s.id: s for s in material.statements}
-    reports = sorted({report_key_of(by_id[i]) for i in statement_ids if i in by_id})
+    reports = sorted({by_id[i].report_key for i in statement_ids if i in by_id})
     with store.engine.begin() as conn:
         if also is not None:
             also(conn)

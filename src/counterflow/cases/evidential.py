@@ -51,10 +51,6 @@ class EvidentialSplit:
         return statement_id not in self.excluded
 
 
-def report_key_of(s: Statement) -> str:
-    return f"{s.agency}:{s.report_id}"
-
-
 def corroborated(
     statements: Iterable[Statement],
     canonical: Callable[[str], str],
@@ -72,7 +68,7 @@ def corroborated(
     out = set()
     for s in stmts:
         for other in sources.get((canonical(s.entity_id), s.prop, s.value), []):
-            if report_key_of(other) != report_key_of(s) and (
+            if other.report_key != s.report_key and (
                 other.agency != s.agency or other.grading.common_source != "X"
             ):
                 out.add(s.id)
@@ -90,7 +86,7 @@ def exclusions_of(
     reasons = []
     if s.handling.court_restricted:
         reasons.append(Exclusion.COURT_RESTRICTED)
-    if report_key_of(s) in sanitised_reports:
+    if s.report_key in sanitised_reports:
         reasons.append(Exclusion.SANITISED)
     if s.grading.suspected_false:
         reasons.append(Exclusion.SUSPECTED_FALSE)

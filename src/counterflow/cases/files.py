@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from counterflow.errors import AccessDenied, InvalidValue, NotFound
 from counterflow.model.handling import Classification, Handling
@@ -311,24 +311,31 @@ def add_targets(
     if problems:
         raise InvalidValue("targets", ", ".join(wanted), "; ".join(problems))
     fresh = [e for e in wanted if e not in case.targets]
-    if fresh:
-        now = _now()
-        with store.engine.begin() as conn:
-            conn.execute(
-                insert(case_targets),
-                [
-                    {
-                        "case_id": case_id,
-                        "entity_id": e,
-                        "note": note,
-                        "added_by": viewer.user,
-                        "added_at": now,
-                    }
-                    for e in fresh
-                ],
-            )
-            _log(conn, viewer, "alteration", "case", case_id, {"event": "targets added", "entities": fresh})
+    _attach(store, viewer, case_id, case_targets, "entity_id", fresh, note, "targets added", "entities")
     return fresh
+
+
+def _attach(
+    store: SqlStore,
+    viewer: Viewer,
+    case_id: str,
+    table: Table,
+    column: str,
+    ids: list[str],
+    note: str | None,
+    event: str,
+    logged_as: str,
+) -> None:
+    """Add rows (targets or linked statements) to a case and log the alteration, in one transaction."""
+    if not ids:
+        return
+    now = _now()
+    rows = [
+        {"case_id": case_id, column: x, "note": note, "added_by": viewer.user, "added_at": now} for x in ids
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(insert(table), rows)
+        _log(conn, viewer, "alteration", "case", case_id, {"event": event, logged_as: ids})
 
 
 def remove_target(store: SqlStore, viewer: Viewer, case_id: str, entity_id: str) -> None:
@@ -355,25 +362,9 @@ def link_statements(
     if missing:
         raise InvalidValue("statements", ", ".join(missing[:10]), "unknown statements")
     fresh = [s for s in wanted if s not in case.statements]
-    if fresh:
-        now = _now()
-        with store.engine.begin() as conn:
-            conn.execute(
-                insert(case_statements),
-                [
-                    {
-                        "case_id": case_id,
-                        "statement_id": s,
-                        "note": note,
-                        "added_by": viewer.user,
-                        "added_at": now,
-                    }
-                    for s in fresh
-                ],
-            )
-            _log(
-                conn, viewer, "alteration", "case", case_id, {"event": "material linked", "statements": fresh}
-            )
+    _attach(
+        store, viewer, case_id, case_statements, "statement_id", fresh, note, "material linked", "statements"
+    )
     return fresh
 
 
@@ -511,6 +502,14 @@ def add_document(
     )
 
 
+def _stored(conn: Connection, document_id: int) -> tuple[bytes, str]:
+    """A document's stored bytes and their SHA-256 as they are now."""
+    content = bytes(
+        conn.execute(select(case_documents.c.content).where(case_documents.c.id == document_id)).scalar_one()
+    )
+    return content, hashlib.sha256(content).hexdigest()
+
+
 def document_content(store: SqlStore, viewer: Viewer, case_id: str, exhibit: str) -> tuple[Document, bytes]:
     """The document's bytes (re-hashed: a mismatch is an error, never served), logged in custody."""
     case = get_case(store, viewer, case_id)
@@ -518,10 +517,7 @@ def document_content(store: SqlStore, viewer: Viewer, case_id: str, exhibit: str
     if doc is None:
         raise NotFound(f"no exhibit {exhibit!r} in {case_id}")
     with store.engine.begin() as conn:
-        content = conn.execute(
-            select(case_documents.c.content).where(case_documents.c.id == doc.id)
-        ).scalar_one()
-        digest = hashlib.sha256(content).hexdigest()
+        content, digest = _stored(conn, doc.id)
         conn.execute(
             insert(custody).values(
                 document_id=doc.id, at=_now(), actor=viewer.user, action="viewed", sha256=digest, details=None
@@ -563,10 +559,7 @@ def verify_documents(store: SqlStore, viewer: Viewer, case_id: str) -> list[dict
     results = []
     with store.engine.begin() as conn:
         for doc in case.documents:
-            content = conn.execute(
-                select(case_documents.c.content).where(case_documents.c.id == doc.id)
-            ).scalar_one()
-            digest = hashlib.sha256(content).hexdigest()
+            _, digest = _stored(conn, doc.id)
             conn.execute(
                 insert(custody).values(
                     document_id=doc.id,
@@ -584,10 +577,8 @@ def verify_documents(store: SqlStore, viewer: Viewer, case_id: str) -> list[dict
 def document_bytes(store: SqlStore, doc: Document) -> bytes:
     """A document's stored bytes, checked against its digest on receipt (a mismatch is an error)."""
     with store.engine.connect() as conn:
-        content = conn.execute(
-            select(case_documents.c.content).where(case_documents.c.id == doc.id)
-        ).scalar_one()
-    if hashlib.sha256(content).hexdigest() != doc.sha256:
+        content, digest = _stored(conn, doc.id)
+    if digest != doc.sha256:
         raise InvalidValue(
             "exhibit", doc.exhibit, f"content does not match its SHA-256 on receipt ({doc.sha256})"
         )

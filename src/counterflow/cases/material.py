@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from counterflow.cases.evidential import EvidentialSplit, report_key_of, split
+from counterflow.cases.evidential import EvidentialSplit, split
 from counterflow.cases.files import Case, get_case
 from counterflow.graph.neighbourhood import neighbourhood
 from counterflow.model.roles import PROTECTED_ROLES
@@ -37,6 +37,7 @@ class CaseMaterial:
     referenced: list[Statement] = field(default_factory=list)
     # Resolved ids of victims, witnesses and minors, whichever record of the person carries the flag.
     protected: set[str] = field(default_factory=set)
+    _labels: tuple[dict[str, str], set[str]] | None = field(default=None, init=False, repr=False)
 
     @property
     def evidential(self) -> list[Statement]:
@@ -47,6 +48,11 @@ class CaseMaterial:
         return [s for s in self.statements if s.id in self.split.excluded]
 
     def labels(self) -> tuple[dict[str, str], set[str]]:
+        if self._labels is None:
+            self._labels = self._make_labels()
+        return self._labels
+
+    def _make_labels(self) -> tuple[dict[str, str], set[str]]:
         """(resolved id -> a readable label: name or registration, resolved ids of protected persons)."""
         names: dict[str, str] = {}
         parts: dict[str, dict[str, str]] = {}
@@ -115,7 +121,7 @@ def gather(
         else []
     )
     rule = registry.single_source_rule(store, case.agency)
-    sanitised = store.sanitised_reports(report_key_of(s) for s in statements)
+    sanitised = store.sanitised_reports(s.report_key for s in statements)
     divided = split(statements, sanitised_reports=sanitised, single_source_rule=rule, canonical=canonical)
     protected = {canonical(e) for e in store.protected_ids()}
     return CaseMaterial(

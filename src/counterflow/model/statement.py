@@ -123,6 +123,11 @@ class Statement:
         )
 
     @property
+    def report_key(self) -> str:
+        """``agency:report_id``: the report's key in the store (report ids are unique per agency)."""
+        return f"{self.agency}:{self.report_id}"
+
+    @property
     def is_extension(self) -> bool:
         """True for Counterflow-only properties (roles) that FtM entities do not carry."""
         return self.prop in EXTENSION_PROPS

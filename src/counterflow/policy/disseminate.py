@@ -161,7 +161,7 @@ def _record(s: Statement, entity: dict[str, str], report: dict[str, str], sid: s
         "original_value": None if s.prop_type == "entity" else s.original_value,
         "lang": s.lang,
         "script": s.script,
-        "report": report[f"{s.agency}:{s.report_id}"],
+        "report": report[s.report_key],
         "observed_at": s.observed_at,
         "reported_at": s.reported_at,
         "first_seen": s.first_seen,
@@ -233,7 +233,7 @@ def disseminate(
         raise ConfigurationError(f"{out} is not empty: a package gets a directory of its own", path=str(out))
     key = load_signing_key(signing_key_file or default_signing_key_file())
     entity = {e: f"E{i}" for i, e in enumerate(sorted({s.entity_id for s in statements}), 1)}
-    report = {r: f"R{i}" for i, r in enumerate(sorted({f"{s.agency}:{s.report_id}" for s in statements}), 1)}
+    report = {r: f"R{i}" for i, r in enumerate(sorted({s.report_key for s in statements}), 1)}
     ordered = sorted(statements, key=lambda s: (int(entity[s.entity_id][1:]), s.prop, s.value, s.id))
     body = "".join(
         json.dumps(_record(s, entity, report, f"S{i}"), sort_keys=True, ensure_ascii=False) + "\n"
