@@ -134,3 +134,33 @@ def test_bad_watches_are_refused_and_removal(store):
         remove_watch(store, _viewer(store, "hr_mup.a"), w.id)  # not theirs
     remove_watch(store, rs, w.id)
     assert list_watches(store, rs) == []
+
+
+def test_the_engines_watch_cache_sees_every_change_at_once(store):
+    """Watches are read once and kept; adding or removing one (here or in another process) is seen
+    at the next report."""
+    from counterflow.alerts.engine import evaluate_records
+    from counterflow.alerts.watchlist import engine_watches
+    from counterflow.ingest.report import parse_report
+
+    rs = _viewer(store, "rs_mup.a")
+    assert engine_watches(store) == []
+    first = add_watch(store, rs, "selector", "+381641234567", selector_kind="phone")
+    assert [w.id for w in engine_watches(store)] == [first.id]
+    other = SqlStore(store.url, selector_key=store.selector_key)  # another process's view
+    second = add_watch(other, _viewer(other, "rs_mup.a"), "selector", "+381641111111", selector_kind="phone")
+    assert [w.id for w in engine_watches(store)] == [first.id, second.id]
+    remove_watch(other, _viewer(other, "rs_mup.a"), first.id)
+    assert [w.id for w in engine_watches(store)] == [second.id]
+    other.close()
+    # evaluate_records (the service's path, from the rows just written) raises what
+    # evaluate_reports (reading them back) would.
+    data = _hr_call_report(rid="HR-9", phone="+381641111111")
+    rec = parse_report(data).record
+    assert store.write_reports([rec]) == {rec.key: "added"}
+    assert len(evaluate_records(store, [rec])) == 1
+    assert evaluate_reports(store, [rec.key]) == []  # the same alert: deduplicated
+    data = _hr_call_report(rid="HR-10", phone="+381641234567")  # the removed watch's number
+    rec = parse_report(data).record
+    store.write_reports([rec])
+    assert evaluate_records(store, [rec]) == []

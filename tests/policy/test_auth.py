@@ -15,6 +15,7 @@ from counterflow.policy import registry
 from counterflow.policy.auth import (
     DENIED,
     JwtValidator,
+    VerifiedSecrets,
     authenticate,
     authenticate_token,
     issue_token,
@@ -229,3 +230,58 @@ def test_authenticate_dispatches_on_the_credential(governed, keys, jwks):
     assert authenticate(governed, _sign(keys["rsa"], "RS256", "rsa1"), validator).user == "ana"
     with pytest.raises(AccessDenied):
         authenticate(governed, _sign(keys["rsa"], "RS256", "rsa1"))  # no validator configured
+
+
+# -- the service's cache of verified tokens ------------------------------------------------
+
+
+def test_concurrent_first_uses_of_a_token_run_argon2_once(governed, monkeypatch):
+    """A service starting under load must not verify one token once per waiting request."""
+    import threading
+
+    from counterflow.policy import auth
+
+    token = issue_token(governed, "ana")
+    calls = []
+    real = auth._verify
+
+    def counted(stored_hash, secret):
+        calls.append(secret)
+        real(stored_hash, secret)
+
+    monkeypatch.setattr(auth, "_verify", counted)
+    cache = VerifiedSecrets()
+    start = threading.Barrier(8)
+    seen = []
+
+    def use(credential):
+        start.wait()
+        try:
+            seen.append(authenticate_token(governed, credential, cache).user)
+        except AccessDenied:
+            seen.append("denied")
+
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+    threads = [threading.Thread(target=use, args=(token if i else wrong,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(seen) == ["ana"] * 7 + ["denied"]
+    assert len(calls) == 2  # once for the good secret, once for the wrong one
+    with pytest.raises(AccessDenied):  # a wrong secret is never remembered
+        authenticate_token(governed, wrong, cache)
+
+
+def test_a_cached_token_still_sees_disabling_and_new_agreements_at_once(governed):
+    cache = VerifiedSecrets()
+    token = issue_token(governed, "ana")
+    registry.add_agency(governed, "rs_mup", "MUP")
+    assert authenticate_token(governed, token, cache).agreements == ()
+    agreement = registry.add_agreement(governed, "rs_mup", "gb_ukbsu")
+    assert [a.owner for a in authenticate_token(governed, token, cache).agreements] == ["rs_mup"]
+    registry.revoke_agreement(governed, agreement)
+    assert authenticate_token(governed, token, cache).agreements == ()
+    registry.set_user_active(governed, "ana", False)
+    with pytest.raises(AccessDenied):
+        authenticate_token(governed, token, cache)

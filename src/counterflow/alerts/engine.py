@@ -23,17 +23,18 @@ from counterflow.alerts.drafts import Draft
 from counterflow.alerts.network_rules import Communities, communities, community_drafts
 from counterflow.alerts.route_rules import RouteContext, group_drafts, logistics_drafts
 from counterflow.alerts.sanctions_rules import SanctionsContext, sanctions_context, sanctions_drafts
-from counterflow.alerts.watchlist import Watch, list_watches
+from counterflow.alerts.watchlist import Watch, engine_watches
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
 from counterflow.routes.tracks import Sighting, sightings
+from counterflow.store.rows import row_to_statement
 from counterflow.store.schema import meta
 from counterflow.store.schema_alerts import alerts
 from counterflow.store.schema_policy import audit_log, hit_queries
 from counterflow.store.selectors import KINDS, selector_hmac
-from counterflow.store.sql import SqlStore
+from counterflow.store.sql import ReportRecord, SqlStore
 
-__all__ = ["Draft", "evaluate", "evaluate_reports", "run"]
+__all__ = ["Draft", "evaluate", "evaluate_records", "evaluate_reports", "run"]
 
 CURSOR_KEY = "alerts_cursor"
 
@@ -208,6 +209,11 @@ def _report_statements(store: SqlStore, keys: Iterable[str]) -> list[Statement]:
     for key in keys:
         agency, _, report_id = key.partition(":")
         stmts.extend(store.statements_for_report(agency, report_id, viewer=op))
+    return _with_places(store, stmts)
+
+
+def _with_places(store: SqlStore, stmts: list[Statement]) -> list[Statement]:
+    op = Viewer.operator()
     refs = {s.value for s in stmts if s.prop_type == "entity" and s.schema in ("Trip", "Event")}
     known = {s.entity_id for s in stmts}
     extra = store.statements_for_entities(refs - known, viewer=op) if refs - known else []
@@ -264,11 +270,20 @@ def evaluate_reports(
     store: SqlStore, keys: Sequence[str], *, members: Callable[[str], list[str]] | None = None
 ) -> list[int]:
     """Evaluate reports just written; returns the ids of new alerts."""
-    watched = list_watches(store)
+    watched = engine_watches(store)
     if not watched or not keys:
         return []
     extra = _contexts(store, watched, refresh=False)
     return _store(store, evaluate(_report_statements(store, keys), watched, members=members, **extra))
+
+
+def evaluate_records(store: SqlStore, records: Sequence[ReportRecord]) -> list[int]:
+    """Evaluate reports this process has just written, from the rows it wrote (no read back)."""
+    watched = engine_watches(store)
+    if not watched or not records:
+        return []
+    stmts = _with_places(store, [row_to_statement(row) for rec in records for row in rec.statements])
+    return _store(store, evaluate(stmts, watched, **_contexts(store, watched, refresh=False)))
 
 
 def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, batch: int = 500) -> list[int]:
@@ -278,7 +293,7 @@ def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, b
         head = conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one()
     cursor = int(raw) if raw is not None else 0
     new: list[int] = []
-    watched = list_watches(store)
+    watched = engine_watches(store)
     while cursor < head:
         with store.engine.connect() as conn:
             rows = conn.execute(

@@ -9,11 +9,12 @@ of the gazetteer, or at one named crossing).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.model.agencies import agency_country
@@ -23,7 +24,7 @@ from counterflow.policy.hits import normalised_selector
 from counterflow.store.schema_alerts import watches
 from counterflow.store.sql import SqlStore
 
-__all__ = ["Watch", "add_watch", "list_watches", "remove_watch"]
+__all__ = ["Watch", "add_watch", "engine_watches", "list_watches", "remove_watch"]
 
 KINDS = ("selector", "entity", "crossing", "sanctions", "group", "logistics", "community")
 # Rule watches and what their value means (a default when left empty).
@@ -127,6 +128,31 @@ def list_watches(store: SqlStore, viewer: Viewer | None = None, *, active_only: 
         q = q.where(watches.c.agency == viewer.agency)
     with store.engine.connect() as conn:
         return [Watch(**dict(r._mapping)) for r in conn.execute(q)]
+
+
+_WATCHES_FINGERPRINT = select(
+    select(func.count()).select_from(watches).where(watches.c.active.is_(True)).scalar_subquery(),
+    select(func.coalesce(func.max(watches.c.id), 0)).scalar_subquery(),
+)
+_ENGINE_CACHE: weakref.WeakKeyDictionary[SqlStore, tuple[tuple[int, int], tuple[Watch, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def engine_watches(store: SqlStore) -> list[Watch]:
+    """Every agency's active watches, as ``list_watches(store)``, read again only when they changed.
+
+    The engine runs on every report; watches change seldom. A watch is never reactivated and
+    ids only grow, so (active count, largest id) changes whenever the active set does, by
+    this process or any other, and costs one small query instead of reading every watch."""
+    with store.engine.connect() as conn:
+        active, newest = conn.execute(_WATCHES_FINGERPRINT).one()
+    key = (int(active), int(newest))
+    cached = _ENGINE_CACHE.get(store)
+    if cached is None or cached[0] != key:
+        cached = (key, tuple(list_watches(store)))
+        _ENGINE_CACHE[store] = cached
+    return list(cached[1])
 
 
 def remove_watch(store: SqlStore, viewer: Viewer, watch_id: int) -> None:

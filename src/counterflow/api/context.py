@@ -21,6 +21,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import func, select
 
 from counterflow.errors import Unauthenticated
+from counterflow.ingest.group_commit import GroupWriter
 from counterflow.ingest.mentions import NameIndex
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
@@ -51,11 +52,16 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     secrets: VerifiedSecrets = field(default_factory=VerifiedSecrets)
     names: NameIndex | None = None  # known names for text mentions, read from the store once
+    writer: GroupWriter | None = None  # single reports from every request, written together
 
 
 def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
+
+
+async def _services_dep(request: Request) -> Services:  # async: no thread hop for a lookup
+    return services(request)
 
 
 def credential_of(request: Request) -> str | None:
@@ -83,7 +89,7 @@ def current_viewer(request: Request) -> Viewer:
     return viewer
 
 
-def current_session(
+async def current_session(  # async: building a session reads nothing
     request: Request,
     viewer: Annotated[Viewer, Depends(current_viewer)],
     x_justification: Annotated[str | None, Header(max_length=500)] = None,
@@ -94,7 +100,7 @@ def current_session(
 def require(*roles: UserRole) -> object:
     """A dependency refusing callers without one of ``roles`` (403)."""
 
-    def check(session: Annotated[Session, Depends(current_session)]) -> Session:
+    async def check(session: Annotated[Session, Depends(current_session)]) -> Session:
         session.require(*roles)
         return session
 
@@ -136,4 +142,4 @@ def view_key(session: Session) -> tuple[Any, ...]:
 
 
 SessionDep = Annotated[Session, Depends(current_session)]
-ServicesDep = Annotated[Services, Depends(services)]
+ServicesDep = Annotated[Services, Depends(_services_dep)]

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from counterflow.store.schema_policy import audit_log
 from counterflow.store.sql import SqlStore
 
 log = logging.getLogger(__name__)
+_STREAM_THREADS: list[CapacityLimiter] = []  # open streams' visibility checks, apart from requests
 router = APIRouter(tags=["events"])
 KEEPALIVE_SECONDS = 15.0
 _IDS = itertools.count(1)
@@ -45,6 +47,7 @@ class Event:
     kind: str  # report | alert
     data: dict[str, Any]
     audience: Callable[[Viewer], bool]
+    report: str | None = None  # a report event's report key: checked with the others in one query
     id: int = field(default_factory=lambda: next(_IDS))
     at: float = field(default_factory=time.time)
 
@@ -82,9 +85,9 @@ class Broker:
         for queue in list(self._subscribers):
             loop.call_soon_threadsafe(_offer, queue, event)
 
-    async def stream(self) -> AsyncIterator[Event | None]:
-        """Events as they come; ``None`` after ``keepalive`` seconds of quiet (a closed browser is
-        noticed then)."""
+    async def batches(self) -> AsyncIterator[list[Event] | None]:
+        """Events as they come, everything already waiting taken at once; ``None`` after
+        ``keepalive`` seconds of quiet (a closed browser is noticed then)."""
         self._loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
@@ -95,9 +98,14 @@ class Broker:
         try:
             while True:
                 try:
-                    yield await asyncio.wait_for(queue.get(), self.keepalive)
+                    first = await asyncio.wait_for(queue.get(), self.keepalive)
                 except TimeoutError:
                     yield None
+                    continue
+                batch = [first]
+                while not queue.empty():
+                    batch.append(queue.get_nowait())
+                yield batch
         finally:
             self._subscribers.discard(queue)
 
@@ -182,6 +190,21 @@ def _collections_after(store: SqlStore, after: int, limit: int = 500) -> list[tu
         return out
 
 
+def _stream_threads() -> CapacityLimiter:
+    if not _STREAM_THREADS:  # made in the event loop that uses it
+        _STREAM_THREADS.append(CapacityLimiter(4))
+    return _STREAM_THREADS[0]
+
+
+def _told(batch: list[Event], viewer: Viewer, store: SqlStore | None) -> list[Event]:
+    """The events of ``batch`` this viewer may learn of; reports checked together."""
+    keys = [e.report for e in batch if e.report is not None]
+    if not keys or store is None:
+        return [e for e in batch if e.audience(viewer)]
+    visible = store.visible_reports(keys, viewer=viewer)
+    return [e for e in batch if (e.report in visible if e.report is not None else e.audience(viewer))]
+
+
 def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
     with contextlib.suppress(asyncio.QueueFull):  # a stalled browser loses events, not the service
         queue.put_nowait(event)
@@ -202,7 +225,7 @@ def report_event(store: SqlStore, agency: str, report_id: str) -> Event:
             return False
         return True
 
-    return Event("report", {"agency": agency, "report_id": report_id}, audience)
+    return Event("report", {"agency": agency, "report_id": report_id}, audience, f"{agency}:{report_id}")
 
 
 @router.get(
@@ -216,13 +239,17 @@ async def get_events(request: Request) -> StreamingResponse:
 
     async def body() -> AsyncIterator[str]:
         yield ": counterflow events\n\n"
-        async for event in broker.stream():
+        async for batch in broker.batches():
             if await request.is_disconnected():
                 return
-            if event is None:
+            if batch is None:
                 yield ": keepalive\n\n"
-            elif await run_in_threadpool(event.audience, viewer):
-                yield event.encode()
+                continue
+            # One thread hop for everything that arrived together, on threads of its own: when
+            # every request thread is busy ingesting, the stream still gets its turn.
+            allowed = await to_thread.run_sync(_told, batch, viewer, broker.store, limiter=_stream_threads())
+            if allowed:
+                yield "".join(e.encode() for e in allowed)
 
     return StreamingResponse(
         body(),

@@ -7,17 +7,19 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Body, FastAPI, File, Form, Query, UploadFile
 
-from counterflow.alerts.engine import evaluate_reports
+from counterflow.alerts.engine import evaluate_records
 from counterflow.alerts.engine import run as run_alerts
 from counterflow.api.context import Services, ServicesDep, SessionDep
 from counterflow.api.events import alert_rows, broker_of
 from counterflow.api.routes_alerts import ring
 from counterflow.errors import InvalidValue, LimitExceeded
+from counterflow.ingest.group_commit import AfterWrite
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
 from counterflow.model.visibility import UserRole
 from counterflow.policy.session import Session
+from counterflow.store.sql import ReportRecord
 
 router = APIRouter(tags=["intelligence"])
 
@@ -37,7 +39,6 @@ def _ingestor(session: Session, services: Services) -> Ingestor:
 
 @router.post("/reports", status_code=200, summary="Ingest one native intelligence report")
 def post_report(
-    request: Request,
     session: SessionDep,
     services: ServicesDep,
     report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
@@ -46,14 +47,27 @@ def post_report(
     listed). The same report twice is ``unchanged``; a changed report under the same id is 409."""
     session.require(*_WRITE_ROLES)
     with _LOCK:
-        outcome = _ingestor(session, services).ingest_report(report, source="api")
-    key = f"{report.get('agency')}:{report.get('report_id')}"
-    if outcome == "added":
-        raised = evaluate_reports(session.store, [key])  # watchlists see it now, not at the next poll
+        ingestor = _ingestor(session, services)
+        parsed = ingestor.prepare(report, source="api")
+    assert services.writer is not None
+    outcome = services.writer.write(parsed.record, ingestor.submitter.actor)  # alerts raised by then
+    with _LOCK:
+        ingestor.settle(parsed, outcome)
+    return {"report": parsed.record.key, "outcome": outcome}
+
+
+def alerting(app: FastAPI) -> AfterWrite:
+    """What the service does once reports are stored: the watchlists see them now, not at the next
+    poll, and the alerts go straight to the open streams and webhooks."""
+
+    def after(records: list[ReportRecord]) -> None:
+        store = app.state.services.store
+        raised = evaluate_records(store, records)
         if raised:
-            broker_of(request.app).announce(alert_rows(session.store, raised))
-            ring(session.store)
-    return {"report": key, "outcome": outcome}
+            broker_of(app).announce(alert_rows(store, raised))
+            ring(store)
+
+    return after
 
 
 @router.post("/reports/bulk", summary="Ingest a file of reports (JSON lines, FtM, CSV/Excel with a mapping)")

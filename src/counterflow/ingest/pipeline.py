@@ -264,6 +264,24 @@ class Ingestor:
 
     def ingest_report(self, data: dict[str, Any], *, source: str | None = None) -> str:
         """One report (the API's path): returns "added" or "unchanged"; raises on rejection or conflict."""
+        parsed = self.prepare(data, source=source)
+        outcome = self.store.write_reports([parsed.record], actor=self.submitter.actor)[parsed.record.key]
+        return self.settle(parsed, outcome)
+
+    def settle(self, parsed: ParsedReport, outcome: str) -> str:
+        """After writing: a conflict is the sender's error; an added report's names become known."""
+        if outcome == "conflict":
+            raise ReportConflict(
+                f"report {parsed.record.key} was already ingested with different content; "
+                "send amendments under a new report id",
+                report=parsed.record.key,
+            )
+        if outcome == "added":
+            self.names.add_many(Ready.of(parsed).names)
+        return outcome
+
+    def prepare(self, data: dict[str, Any], *, source: str | None = None) -> ParsedReport:
+        """One report validated and normalised, ready to write; ReportRejected naming every problem."""
         agency = data.get("agency")
         classification = data.get("classification")
         allow = None
@@ -287,16 +305,7 @@ class Ingestor:
                     )
                 ],
             )
-        outcome = self.store.write_reports([parsed.record], actor=self.submitter.actor)[parsed.record.key]
-        if outcome == "conflict":
-            raise ReportConflict(
-                f"report {parsed.record.key} was already ingested with different content; "
-                "send amendments under a new report id",
-                report=parsed.record.key,
-            )
-        if outcome == "added":
-            self.names.add_many(Ready.of(parsed).names)
-        return outcome
+        return parsed
 
     def ingest(self, items: Iterable[ReaderItem]) -> IngestSummary:
         summary = IngestSummary()

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,12 +35,12 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from jwt import PyJWK, PyJWKSet
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from counterflow.errors import AccessDenied, ConfigurationError, CounterflowError, NotFound, Unauthenticated
 from counterflow.model.visibility import Viewer
 from counterflow.policy import registry
-from counterflow.store.schema_policy import api_tokens
+from counterflow.store.schema_policy import api_tokens, users
 from counterflow.store.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,22 @@ class VerifiedSecrets:
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._seen: dict[str, tuple[str, str]] = {}  # token id -> (stored hash, sha256 of secret)
+        self._guard = threading.Lock()
+        self._flights: dict[str, threading.Lock] = {}
+
+    def flight(self, token_id: str) -> threading.Lock:
+        """One lock per token id, so concurrent first requests with the same token run argon2 once.
+
+        Without it a service that starts under load verifies every waiting request at once:
+        each verification takes ~100 ms of CPU, more requests arrive meanwhile, none finds
+        the cache filled, and the queue never drains."""
+        with self._guard:
+            lock = self._flights.get(token_id)
+            if lock is None:
+                if len(self._flights) >= self.size:
+                    self._flights.pop(next(iter(self._flights)))
+                lock = self._flights[token_id] = threading.Lock()
+            return lock
 
     def known(self, token_id: str, stored_hash: str, secret: str) -> bool:
         return self._seen.get(token_id) == (stored_hash, _digest(secret))
@@ -135,17 +152,17 @@ def authenticate_token(store: SqlStore, token: str, cache: VerifiedSecrets | Non
         _burn()
         raise
     with store.engine.connect() as conn:
-        row = conn.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
+        row = conn.execute(_TOKEN_AND_USER, {"token_id": token_id}).first()
     if row is None:
         _burn()
         raise Unauthenticated(DENIED)
-    if cache is None or not cache.known(token_id, row.hash, secret):
-        try:
-            _HASHER.verify(row.hash, secret)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            raise Unauthenticated(DENIED) from None
-        if cache is not None:
-            cache.remember(token_id, row.hash, secret)
+    if cache is None:
+        _verify(row.hash, secret)
+    elif not cache.known(token_id, row.hash, secret):
+        with cache.flight(token_id):
+            if not cache.known(token_id, row.hash, secret):  # another request may have just verified it
+                _verify(row.hash, secret)
+                cache.remember(token_id, row.hash, secret)
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= _iso(_now())):
         raise Unauthenticated(DENIED)
     if _HASHER.check_needs_rehash(row.hash):
@@ -153,7 +170,38 @@ def authenticate_token(store: SqlStore, token: str, cache: VerifiedSecrets | Non
             conn.execute(
                 update(api_tokens).where(api_tokens.c.token_id == token_id).values(hash=_HASHER.hash(secret))
             )
-    return _viewer(store, row.user_id)
+    if row.id is None:  # the token's user is gone
+        raise Unauthenticated(DENIED)
+    try:
+        return registry.viewer_of(registry.user_of(row), store.sharing())
+    except ConfigurationError:  # disabled: say nothing more than for any other failure
+        raise Unauthenticated(DENIED) from None
+
+
+# The token with its user, in one query (built once: it runs on every request).
+_TOKEN_AND_USER = (
+    select(
+        api_tokens.c.token_id,
+        api_tokens.c.hash,
+        api_tokens.c.expires_at,
+        api_tokens.c.revoked_at,
+        users.c.id,
+        users.c.agency,
+        users.c.display_name,
+        users.c.roles,
+        users.c.clearance,
+        users.c.active,
+    )
+    .select_from(api_tokens.outerjoin(users, users.c.id == api_tokens.c.user_id))
+    .where(api_tokens.c.token_id == bindparam("token_id"))
+)
+
+
+def _verify(stored_hash: str, secret: str) -> None:
+    try:
+        _HASHER.verify(stored_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise Unauthenticated(DENIED) from None
 
 
 def _burn() -> None:

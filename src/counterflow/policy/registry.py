@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from counterflow.errors import ConfigurationError, NotFound
 from counterflow.model.agencies import agency_country, validate_agency
 from counterflow.model.handling import Classification
-from counterflow.model.visibility import Agreement, UserRole, Viewer
+from counterflow.model.visibility import Agreement, Sharing, UserRole, Viewer
 from counterflow.store.schema_policy import agencies, agreements, users
 from counterflow.store.sql import SqlStore
 
@@ -140,9 +141,17 @@ def add_user(
 
 def get_user(store: SqlStore, user_id: str) -> User:
     with store.engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = conn.execute(_USER, {"id": user_id}).first()
     if row is None:
         raise NotFound(f"no user {user_id!r}", user=user_id)
+    return user_of(row)
+
+
+_USER = select(users).where(users.c.id == bindparam("id"))  # built once: read on every request
+
+
+def user_of(row: Any) -> User:
+    """A user from a row of ``users`` (or of a query with its columns)."""
     return User(
         row.id,
         row.agency,
@@ -236,9 +245,13 @@ def viewer_for(store: SqlStore, user_id: str | None) -> Viewer:
         raise ConfigurationError(
             "this store has registered agencies: say who you are (COUNTERFLOW_USER or --as USER)"
         )
-    user = get_user(store, user_id)
+    return viewer_of(get_user(store, user_id), sharing)
+
+
+def viewer_of(user: User, sharing: Sharing) -> Viewer:
+    """The viewer an active user is under these agreements."""
     if not user.active:
-        raise ConfigurationError(f"user {user_id} is disabled", user=user_id)
+        raise ConfigurationError(f"user {user.id} is disabled", user=user.id)
     return Viewer(
         user.id,
         user.agency,

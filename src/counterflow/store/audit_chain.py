@@ -17,7 +17,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from counterflow.store.schema import meta
 from counterflow.store.schema_policy import audit_log
@@ -26,6 +26,12 @@ ACTIONS = frozenset({"collection", "alteration", "consultation", "disclosure", "
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 _PG_LOCK = 728_341_001  # advisory lock id serialising appends on PostgreSQL
+# Built once: an append runs with every report, and building statements costs more than running them.
+_TAKE_WRITE_LOCK = update(meta).where(meta.c.key == HEAD_KEY).values(value=meta.c.value)
+_LAST = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_INSERT = insert(audit_log)
+_SET_HEAD = update(meta).where(meta.c.key == HEAD_KEY).values(value=bindparam("head"))
+_NEW_HEAD = insert(meta).values(key=HEAD_KEY, value=bindparam("head"))
 
 
 def record_hash(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -70,10 +76,8 @@ def append(
     else:
         # Take SQLite's write lock before reading the head: the driver begins its transaction
         # only at the first write, so two concurrent appends could otherwise read the same head.
-        conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=meta.c.value))
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+        conn.execute(_TAKE_WRITE_LOCK)
+    last = conn.execute(_LAST).first()
     seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
     row: dict[str, Any] = {
         "seq": seq,
@@ -88,8 +92,8 @@ def append(
         "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details else None,
     }
     digest = record_hash(prev, chain_fields(row))
-    conn.execute(insert(audit_log).values(**row, prev_hash=prev, hash=digest))
+    conn.execute(_INSERT, {**row, "prev_hash": prev, "hash": digest})
     head = f"{seq}:{digest}"
-    if conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=head)).rowcount == 0:
-        conn.execute(insert(meta).values(key=HEAD_KEY, value=head))
+    if conn.execute(_SET_HEAD, {"head": head}).rowcount == 0:
+        conn.execute(_NEW_HEAD, {"head": head})
     return seq

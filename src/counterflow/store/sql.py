@@ -98,6 +98,16 @@ def _latin(word: str) -> list[str]:
         return []
 
 
+_SHARING_FINGERPRINT = select(
+    select(func.count()).select_from(schema_policy.agencies).scalar_subquery(),
+    select(func.coalesce(func.max(schema_policy.agreements.c.id), 0)).scalar_subquery(),
+    select(func.count())
+    .select_from(schema_policy.agreements)
+    .where(schema_policy.agreements.c.revoked_at.is_(None))
+    .scalar_subquery(),
+)
+
+
 class SqlStore:
     """Counterflow's store on SQLite (embedded default) or PostgreSQL."""
 
@@ -105,6 +115,7 @@ class SqlStore:
         self.url = url
         self.selector_key = selector_key
         self.append_lock = threading.Lock()  # short log appends from request threads take turns
+        self._sharing: tuple[tuple[int, ...], Sharing] | None = None
         try:
             self.engine: Engine = create_engine(url, echo=echo, future=True)
             if self.engine.dialect.name == "sqlite":
@@ -445,6 +456,17 @@ class SqlStore:
             raise NotFound(f"no report {report_id!r} from {agency}", agency=agency, report_id=report_id)
         return dict(row._mapping)
 
+    def visible_reports(self, keys: Iterable[str], *, viewer: Viewer) -> set[str]:
+        """Those of these reports (``agency:report_id``) of which the viewer may see a statement."""
+        wanted = sorted(set(keys))
+        st = schema.statements
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                q = select(st.c.report_key).where(st.c.report_key.in_(wanted[start : start + 500])).distinct()
+                found.update(conn.execute(restrict(q, viewer)).scalars())
+        return found
+
     def name_index(self, *, viewer: Viewer) -> Iterator[NameEntry]:
         """Every visible name of a person or organisation, with what deciding its visibility needs."""
         st = schema.statements
@@ -482,13 +504,21 @@ class SqlStore:
         return out
 
     def sharing(self) -> Sharing:
-        """Agreements in force; an open store when no agency is registered (model.visibility)."""
-        ag, ags = schema_policy.agreements, schema_policy.agencies
+        """Agreements in force; an open store when no agency is registered (model.visibility).
+
+        Read on every request, so it is kept and read again only when its fingerprint changes:
+        agencies are only added, agreements only added or revoked (never edited or deleted), so
+        (agencies, largest agreement id, agreements in force) changes with any change, made by
+        this process or another, and one small query tells."""
+        ag = schema_policy.agreements
         with self.engine.connect() as conn:
-            registered = conn.execute(select(func.count()).select_from(ags)).scalar_one()
+            key = tuple(int(v) for v in conn.execute(_SHARING_FINGERPRINT).one())
+            cached = self._sharing
+            if cached is not None and cached[0] == key:
+                return cached[1]
             rows = conn.execute(select(ag).where(ag.c.revoked_at.is_(None)).order_by(ag.c.id)).all()
-        return Sharing(
-            open=registered == 0,
+        found = Sharing(
+            open=key[0] == 0,
             agreements=tuple(
                 Agreement(
                     r.owner,
@@ -500,6 +530,8 @@ class SqlStore:
                 for r in rows
             ),
         )
+        self._sharing = (key, found)
+        return found
 
     def sanitised_reports(self, report_keys: Iterable[str]) -> set[str]:
         """Those of these reports (``agency:report_id``) that their agency sent sanitised."""
