@@ -137,7 +137,7 @@ def app_from_env() -> FastAPI:
 
     settings = Settings.from_env()
     key = load_key(settings.selector_key_file) if settings.selector_key_file else None
-    store = SqlStore(settings.database_url, selector_key=key)
+    store = SqlStore(settings.database_url, selector_key=key, background_checkpoints=True)
     timeout = float(os.environ.get("COUNTERFLOW_REQUEST_TIMEOUT", "60"))
     app = create_app(store, validator=JwtValidator.from_env(), limits=Limits(timeout_seconds=timeout))
     # Everything loaded so far (libraries, the app) lives as long as the process: keep it out of

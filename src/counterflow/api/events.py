@@ -82,8 +82,15 @@ class Broker:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+        try:
+            here = asyncio.get_running_loop() is loop
+        except RuntimeError:  # a request or writer thread
+            here = False
         for queue in list(self._subscribers):
-            loop.call_soon_threadsafe(_offer, queue, event)
+            if here:  # the log follower: no need to wake the loop it runs in
+                _offer(queue, event)
+            else:
+                loop.call_soon_threadsafe(_offer, queue, event)
 
     async def batches(self) -> AsyncIterator[list[Event] | None]:
         """Events as they come, everything already waiting taken at once; ``None`` after
@@ -117,9 +124,10 @@ class Broker:
         """Publish new collection records' reports and new alerts while anyone listens."""
         while self._subscribers:
             await asyncio.sleep(self.interval)
-            try:
-                rows = await run_in_threadpool(_collections_after, store, after)
-                raised = await run_in_threadpool(_alerts_after, store, after_alert)
+            try:  # one thread hop a tick, on the streams' own threads (request threads may all be busy)
+                rows, raised = await to_thread.run_sync(
+                    _news, store, after, after_alert, limiter=_stream_threads()
+                )
             except Exception:  # the store is away: try again at the next tick
                 log.warning("cannot read the processing log for live events", exc_info=True)
                 continue
@@ -149,6 +157,12 @@ def _heads(store: SqlStore) -> tuple[int, int]:
         seq = conn.execute(select(func.coalesce(func.max(audit_log.c.seq), 0))).scalar_one()
         alert = conn.execute(select(func.coalesce(func.max(alerts.c.id), 0))).scalar_one()
     return int(seq), int(alert)
+
+
+def _news(
+    store: SqlStore, after: int, after_alert: int
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str, str]]]:
+    return _collections_after(store, after), _alerts_after(store, after_alert)
 
 
 def _alerts_after(store: SqlStore, after: int, limit: int = 500) -> list[tuple[int, str, str]]:

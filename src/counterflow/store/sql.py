@@ -38,6 +38,7 @@ from counterflow.model.normalise import name_tokens
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
 from counterflow.store import audit_chain, schema, schema_policy
+from counterflow.store.checkpoints import Checkpointer
 from counterflow.store.migrations import migrate
 from counterflow.store.rows import StatementRow, row_to_statement
 from counterflow.store.safeguards import mark_protected, open_safeguarding_tasks
@@ -91,6 +92,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur.close()
 
 
+def _no_auto_checkpoint(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.close()
+
+
 def _latin(word: str) -> list[str]:
     try:
         return name_tokens(word)
@@ -111,18 +118,32 @@ _SHARING_FINGERPRINT = select(
 class SqlStore:
     """Counterflow's store on SQLite (embedded default) or PostgreSQL."""
 
-    def __init__(self, url: str, *, echo: bool = False, selector_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        selector_key: bytes | None = None,
+        background_checkpoints: bool = False,
+    ) -> None:
+        """``background_checkpoints``: for a long-running writer on SQLite (the service), take
+        WAL checkpoints out of commits into a thread of their own (store.checkpoints)."""
         self.url = url
         self.selector_key = selector_key
         self.append_lock = threading.Lock()  # short log appends from request threads take turns
         self._sharing: tuple[tuple[int, ...], Sharing] | None = None
+        self.checkpointer: Checkpointer | None = None
         try:
             self.engine: Engine = create_engine(url, echo=echo, future=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
+                if background_checkpoints:
+                    event.listen(self.engine, "connect", _no_auto_checkpoint)
             self.version = migrate(self.engine)
         except OperationalError as exc:
             raise StoreUnavailable(f"cannot open the store at {self._safe_url()}: {exc.orig}") from exc
+        if background_checkpoints and self.dialect == "sqlite":
+            self.checkpointer = Checkpointer(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -137,6 +158,8 @@ class SqlStore:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------
