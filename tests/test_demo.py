@@ -40,6 +40,8 @@ def test_demo_json(tmp_path, monkeypatch):
     assert network["plan"]["lcc_after_k"] < network["plan"]["lcc_initial"]
     rules = summary["alerts"]["by_rule"]  # watches set before the reports arrived
     assert {"selector", "group-moving", "boat-logistics", "community-bridge"} <= set(rules)
+    flows = summary["routes"]["flows"]  # counted on Europol's view of the trips
+    assert flows["movements"] > 50 and flows["weeks"] >= 20 and "RS-HU" in flows["per_leg"]
     case = summary["case"]
     assert len(case["targets"]) >= 2 and case["viewer"] == "gb_ukbsu.analyst"
     st = case["statements"]

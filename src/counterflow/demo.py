@@ -245,8 +245,10 @@ def _alerts(store: SqlStore, user: str, say: Echo) -> dict[str, Any]:
 
 
 def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
-    """Tracks along the route as Europol sees them, and the windows still open to intercept."""
+    """Tracks along the route as Europol sees them, the windows still open to intercept, and the
+    weekly flows per leg with their changes of level."""
     from counterflow.resolve import service
+    from counterflow.routes.leg_flows import leg_flows
     from counterflow.routes.service import route_view
 
     session = Session.open(store, analyst("eu_europol" if "eu_europol" in agencies else UK_UNIT))
@@ -255,6 +257,8 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
     windows = view.windows(agencies)
     session.consulted("routes", None, {"tracks": len(view.tracks), "windows": len(windows)})
     timed = [w for w in windows if w.until]
+    flows = leg_flows(view.tracks.values(), leave_out=view.protected)
+    busiest = sorted(flows.counts.counts, key=lambda leg: -sum(flows.counts.series(leg)))[:3]
     result = {
         "viewer": session.viewer.user,
         "tracks": len(view.tracks),
@@ -263,6 +267,12 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
         "windows": len(windows),
         "windows_with_deadline": len(timed),
         "soonest": [w.to_dict() for w in (timed or windows)[:3]],
+        "flows": {
+            "movements": flows.moves,
+            "weeks": len(flows.counts.weeks),
+            "per_leg": {leg: sum(flows.counts.series(leg)) for leg in busiest},
+            "shifts": flows.to_dict()["shifts"],
+        },
         "seconds": round(time.perf_counter() - t0, 2),
     }
     first = (timed or windows)[:1]
@@ -276,6 +286,13 @@ def _routes(store: SqlStore, agencies: list[str], say: Echo) -> dict[str, Any]:
     say(
         f"[bold]9. routes[/]    {len(view.tracks):,} tracks as {session.viewer.user} sees them; "
         f"{len(windows)} interception windows open ({len(timed)} with an estimated deadline){where}"
+    )
+    changes = "; ".join(
+        f"{sh.series} {sh.direction} ×{sh.ratio:.2f} from the week of {sh.at}" for sh in flows.shifts
+    )
+    say(
+        f"            {flows.moves:,} movements on the route's legs over {len(flows.counts.weeks)} weeks, "
+        f"busiest {', '.join(busiest) or 'none'}; changes of level: {changes or 'none'}"
     )
     return result
 

@@ -118,3 +118,31 @@ def test_webhooks_through_the_api(client, store, tokens):
     assert [w["url"] for w in listed] == ["https://x.example/h"] and "secret" not in listed[0]
     assert client.post("/api/v1/webhooks", json={"url": "ftp://x.example/h"}, headers=sup).status_code == 422
     assert client.delete(f"/api/v1/webhooks/{made.json()['id']}", headers=sup).status_code == 200
+
+
+def test_flows_per_leg_are_counted_on_what_the_caller_may_see(client, store, tokens):
+    ingest = Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup"))
+    for i, (at, loc) in enumerate([("2026-03-02T01:00", "Belgrade"), ("2026-03-02T04:00", "Subotica")]):
+        ingest.ingest_report(
+            report(
+                report_id=f"F{i}",
+                entities=[
+                    {
+                        "id": "v",
+                        "schema": "Vehicle",
+                        "properties": {"registrationNumber": "BG 777-AA", "country": "rs"},
+                    },
+                    {
+                        "id": f"t{i}",
+                        "schema": "Trip",
+                        "properties": {"vehicle": "v", "startDate": at, "location": loc},
+                    },
+                ],
+            )
+        )
+    rs, uk = auth(tokens["rs_mup.a"]), auth(tokens["gb_ukbsu.a"])
+    flows = client.get("/api/v1/map/flows", headers=rs).json()
+    assert flows["weeks"] == ["2026-03-02"] and flows["legs"] == {"RS-HU": [1]} and flows["movements"] == 1
+    assert client.get("/api/v1/map/flows", headers=uk).json()["legs"] == {}  # no agreement: nothing
+    bad = client.get("/api/v1/map/flows", params={"since": "2026-04-01", "until": "2026-03-01"}, headers=rs)
+    assert bad.status_code == 422 and "after until" in bad.text

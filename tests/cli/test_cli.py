@@ -134,6 +134,30 @@ def test_routes_commands(tmp_path, monkeypatch):
     assert windows["shown"][0]["until"] == "2026-03-13T00:00"  # 72 h observed from Serbia to the coast
     missing = runner.invoke(app, ["routes", "track", "rs-mup.nobody"])
     assert missing.exit_code == 66
+    # Flows per leg: the vehicle never stepped along a leg (Belgrade to the coast is no leg's step).
+    assert json.loads(runner.invoke(app, ["routes", "flows", "--json"]).stdout)["legs"] == {}
+    store = SqlStore(url)
+    for i, (at, loc) in enumerate([("2026-03-02T01:00", "Belgrade"), ("2026-03-02T03:00", "Суботица")]):
+        entities = [
+            {
+                "id": "w",
+                "schema": "Vehicle",
+                "properties": {"registrationNumber": "NS 1-AA", "country": "rs"},
+            },
+            {
+                "id": f"u{i}",
+                "schema": "Trip",
+                "properties": {"vehicle": "w", "startDate": at, "location": loc},
+            },
+        ]
+        Ingestor(store).ingest_report(report(report_id=f"U{i}", entities=entities))
+    store.close()
+    flows = json.loads(runner.invoke(app, ["routes", "flows", "--json"]).stdout)
+    assert flows["legs"] == {"RS-HU": [1]} and flows["weeks"] == ["2026-03-02"]
+    shown = runner.invoke(app, ["routes", "flows"])
+    assert shown.exit_code == 0 and "RS-HU" in shown.stdout and "1 movements" in shown.stdout
+    bad = runner.invoke(app, ["routes", "flows", "--since", "March"])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
 
 
 def test_alerts_commands(tmp_path, monkeypatch):

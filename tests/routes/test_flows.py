@@ -39,6 +39,10 @@ def test_weekly_counts_by_iso_week_zero_filled():
     assert bounded.weeks == (date(2026, 3, 2), date(2026, 3, 9))
     assert bounded.series("rs-hu") == (1, 1)  # the Monday before start is left out
     assert weekly_counts([]).weeks == ()
+    # Bounds past every event: nothing to count, and no error for the open end.
+    assert weekly_counts(events, start=date(2027, 1, 1)).weeks == ()
+    assert weekly_counts(events, end=date(2020, 1, 1)).weeks == ()
+    assert weekly_counts([], start=date(2026, 3, 2), end=date(2026, 3, 9)).total() == ()
 
 
 def test_weekly_counts_names_every_bad_event():

@@ -1,8 +1,9 @@
-"""``counterflow routes …``: the gazetteer, tracks and interception windows."""
+"""``counterflow routes …``: the gazetteer, tracks, interception windows, flows per leg, public series."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +16,8 @@ from counterflow.cli.query_cmd import AsUser, Reason
 routes_app = typer.Typer(
     help=(
         "Movements along the route: the gazetteer of places, an entity's track, and the interception "
-        "windows (where, which agency, until when) of everything still short of the Channel coast."
+        "windows (where, which agency, until when) of everything still short of the Channel coast; "
+        "weekly flows per leg and their changes; the public series (Frontex, small boats)."
     ),
     no_args_is_help=True,
 )
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(routes_app, name="routes")
     _register_public_series(handle_errors)
+    _register_flows(handle_errors)
 
     @routes_app.command("places")
     @handle_errors
@@ -148,6 +151,87 @@ def register(app: typer.Typer) -> None:
             console.print(
                 f"[yellow]{len(names)} place names not in the gazetteer[/]: {', '.join(names[:10])}"
             )
+
+
+def _register_flows(handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    @routes_app.command("flows")
+    @handle_errors
+    def flows_cmd(
+        since: Annotated[
+            str | None, typer.Option(help="First week, YYYY-MM-DD (default: the first movement).")
+        ] = None,
+        until: Annotated[
+            str | None, typer.Option(help="Last week, YYYY-MM-DD (default: the last movement).")
+        ] = None,
+        as_user: AsUser = None,
+        reason: Reason = None,
+        as_json: Json = False,
+    ) -> None:
+        """Movements per leg of the route per week, on what you may see, and when each leg's level
+        changed (a corridor falling after an operation, another rising instead).
+
+        A trip carrying a van, its driver and passengers is one movement. Example:
+        counterflow routes flows --since 2026-03-01 --json
+        """
+        from counterflow.resolve import service as resolution
+        from counterflow.routes.leg_flows import LEG_ORDER, leg_flows
+        from counterflow.routes.service import route_view
+
+        start, end = _date_option("since", since), _date_option("until", until)
+        session = open_session(as_user, reason)
+        view = route_view(
+            session.store, session.viewer, canonical=resolution.canonical_for(session.store, session.viewer)
+        )
+        flows = leg_flows(view.tracks.values(), leave_out=view.protected, start=start, end=end)
+        session.consulted("routes", None, {"tracks": len(view.tracks), "flows": flows.moves})
+        if as_json:
+            emit_json(flows.to_dict())
+            return
+        weeks = flows.counts.weeks
+        if not weeks:
+            console.print("No movements on the route that you may see.")
+            return
+        console.print(
+            f"{flows.moves:,} movements on the route's legs, weeks of {weeks[0]} to {weeks[-1]} "
+            "(one character a week)"
+        )
+        table = Table("leg", "total", "per week", "last 4 weeks")
+        for leg in LEG_ORDER:
+            series = flows.counts.series(leg)
+            if sum(series):
+                table.add_row(leg, str(sum(series)), _spark(series), str(sum(series[-4:])))
+        console.print(table)
+        if flows.shifts:
+            changes = Table(
+                "leg", "from week", "", "weekly before", "after", "ratio", title="Changes of level"
+            )
+            for sh in flows.shifts:
+                changes.add_row(
+                    sh.series,
+                    sh.at.isoformat(),
+                    sh.direction,
+                    f"{sh.before:.1f}",
+                    f"{sh.after:.1f}",
+                    f"×{sh.ratio:.2f}",
+                )
+            console.print(changes)
+
+
+def _date_option(name: str, value: str | None) -> date | None:
+    from counterflow.errors import InvalidValue
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue(name, value, "give a date as YYYY-MM-DD") from None
+
+
+def _spark(series: tuple[int, ...]) -> str:
+    """Weekly counts as block characters, scaled to the series' own highest week."""
+    top = max(series) or 1
+    return "".join(" ▁▂▃▄▅▆▇█"[min(8, -(-8 * n // top))] for n in series)
 
 
 def _register_public_series(handle_errors: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:

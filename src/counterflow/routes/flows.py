@@ -87,7 +87,7 @@ def weekly_counts(
             per[key] = per.get(key, 0) + 1
     if problems:
         raise InvalidValue("movement events", f"{len(problems)} bad", "; ".join(problems))
-    if start is None and end is None and not per:
+    if not per and (start is None or end is None):  # no event to say where the open end is
         return WeeklyCounts((), {})
     first = _monday(start) if start else min(w for _, w in per)
     last = _monday(end) if end else max(w for _, w in per)
