@@ -1,5 +1,7 @@
 """Rule watches: groups moving towards the coast, boat logistics near the beaches, new community ties."""
 
+import time
+
 import pytest
 
 from counterflow.alerts.engine import run
@@ -107,3 +109,25 @@ def test_a_tie_between_two_unjoined_communities_once_never_a_victim():
     again = community_drafts([_stmt("l9", "Associate", "person", "a", "R2"),
                               _stmt("l9", "Associate", "associate", "c", "R2")], [watch], snap)  # fmt: skip
     assert again[0].dedupe_key == drafts[0].dedupe_key
+
+
+def test_the_service_path_refreshes_the_community_snapshot_in_the_background(world):
+    """Reports written by the service are evaluated at once; the snapshot they need is computed
+    beside them, never in their way."""
+    from counterflow.alerts import network_rules
+    from counterflow.alerts.engine import evaluate_records
+    from counterflow.ingest.report import parse_report
+
+    network_rules._SNAPSHOTS.pop(world.url, None)
+    add_watch(world, viewer(world, "gb_ukbsu.a"), "community", "any")
+    rec = parse_report(_report(900, "Event", "Belgrade", [1, 2], "2026-03-20")).record
+    world.write_reports([rec])
+    evaluate_records(world, [rec])
+    started = network_rules.refresh_in_background(world)  # already at it, or done: no second thread
+    assert started is None
+    deadline = time.monotonic() + 60
+    while world.url not in network_rules._SNAPSHOTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    snap = network_rules._SNAPSHOTS[world.url]
+    assert snap.membership  # the world's persons, in communities
+    assert network_rules.refresh_in_background(world) is None  # fresh: nothing to do

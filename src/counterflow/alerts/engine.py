@@ -20,7 +20,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from counterflow.alerts.drafts import Draft
-from counterflow.alerts.network_rules import Communities, communities, community_drafts
+from counterflow.alerts.network_rules import (
+    Communities,
+    communities,
+    community_drafts,
+    refresh_in_background,
+)
 from counterflow.alerts.route_rules import RouteContext, group_drafts, logistics_drafts
 from counterflow.alerts.sanctions_rules import SanctionsContext, sanctions_context, sanctions_drafts
 from counterflow.alerts.watchlist import Watch, engine_watches
@@ -282,6 +287,8 @@ def evaluate_records(store: SqlStore, records: Sequence[ReportRecord]) -> list[i
     watched = engine_watches(store)
     if not watched or not records:
         return []
+    if any(w.kind == "community" for w in watched):
+        refresh_in_background(store)  # used from the next report on; this one takes the last snapshot
     stmts = _with_places(store, [row_to_statement(row) for rec in records for row in rec.statements])
     return _store(store, evaluate(stmts, watched, **_contexts(store, watched, refresh=False)))
 

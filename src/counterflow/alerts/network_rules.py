@@ -4,7 +4,9 @@ Communities are Leiden communities of the person network of every statement (the
 system process; each alert's evidence is still shown to a user only as far as they may see
 it). Computing them reads the whole store, so they are a snapshot: refreshed by the log
 follower (``alerts.engine.run``) when older than ``REFRESH_SECONDS``, and used as they stand by
-the service's immediate evaluation. A report tie between persons of two communities that no
+the service's immediate evaluation, which asks for a fresh one in a thread of its own when
+the snapshot is missing or stale (``refresh_in_background``): a report is never kept waiting
+for the whole network to be read. A report tie between persons of two communities that no
 tie joined in the snapshot (other than this report's) raises ``community-bridge``, once per
 pair: such a tie is how one network borrows another's drivers, boats or money (DOMAIN.md §3).
 Victims, witnesses and minors are never part of one.
@@ -13,6 +15,8 @@ Victims, witnesses and minors are never part of one.
 from __future__ import annotations
 
 import itertools
+import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from counterflow.model.roles import PROTECTED_ROLES
 from counterflow.model.statement import ROLE_PROP, Statement
 from counterflow.store.sql import SqlStore
 
+log = logging.getLogger(__name__)
 REFRESH_SECONDS = 600.0
 
 
@@ -47,6 +52,35 @@ def communities(store: SqlStore, *, refresh: bool) -> Communities | None:
     if refresh and (found is None or time.monotonic() - found.made_at > REFRESH_SECONDS):
         found = _SNAPSHOTS[store.url] = _compute(store)
     return found
+
+
+_REFRESHING: set[str] = set()
+_REFRESH_LOCK = threading.Lock()
+
+
+def refresh_in_background(store: SqlStore) -> threading.Thread | None:
+    """Start computing the snapshot in a thread if it is missing or stale and no one is at it;
+    returns the thread started, if any."""
+    found = _SNAPSHOTS.get(store.url)
+    if found is not None and time.monotonic() - found.made_at <= REFRESH_SECONDS:
+        return None
+    with _REFRESH_LOCK:
+        if store.url in _REFRESHING:
+            return None
+        _REFRESHING.add(store.url)
+
+    def work() -> None:
+        try:
+            _SNAPSHOTS[store.url] = _compute(store)
+        except Exception:
+            log.exception("cannot compute the community snapshot")
+        finally:
+            with _REFRESH_LOCK:
+                _REFRESHING.discard(store.url)
+
+    thread = threading.Thread(target=work, name="community-snapshot", daemon=True)
+    thread.start()
+    return thread
 
 
 def _compute(store: SqlStore) -> Communities:
