@@ -73,6 +73,7 @@ COMMAND_MODULES = (
     "alerts_cmd",
     "cases_cmd",
     "sanctions_cmd",
+    "backup_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)
