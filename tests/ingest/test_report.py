@@ -197,3 +197,27 @@ def test_free_text_selectors_and_known_names():
     assert plates, "the plate is found as a Mention"
     s, e = plates[0].evidence["offsets"]
     assert data["text"][s:e] == "BG 123-AB"
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        [{"schema": "Person", "properties": {"name": ["Goran"]}}],  # no id
+        [{"id": {"not": "text"}, "schema": "Person", "properties": {}}],
+        [{"id": "p1", "schema": {"Person": 1}, "properties": {}}],  # a schema that is not a name
+        5,  # entities that are not a list
+    ],
+)
+def test_malformed_entities_are_rejected_not_crashed_on(entities):
+    """Found by scripts/fuzz_readers.py: each raised KeyError or TypeError before."""
+    data = report()
+    data["entities"] = entities
+    assert reasons(data)
+
+
+def test_a_header_of_the_wrong_types_is_rejected_with_every_problem():
+    data = report()
+    data["agency"] = 5
+    data["classification"] = ["OFFICIAL"]
+    found = reasons(data)
+    assert "agency" in found and "classification" in found

@@ -159,7 +159,6 @@ def parse_report(
     observed_at = _date(data.get("observed_at"), "observed_at", check)
 
     header_ok = bool(agency_ok and grading and handling and classification and reported_at) and not problems
-    assert agency is None or isinstance(agency, str)
     report_id = str(data.get("report_id"))
     # With a bad header the values are still checked (against stand-in provenance), so
     # that one rejection lists every problem of the report.
@@ -175,7 +174,9 @@ def parse_report(
         agency_country=agency_country(agency) if agency_ok and isinstance(agency, str) else None,
     )
     builder = EntityBuilder(prov, problems)
-    entities = data.get("entities") or []
+    entities = data.get("entities")
+    if not isinstance(entities, list):  # the schema check has named the problem
+        entities = []
     local_ids = {e["id"] for e in entities if isinstance(e, dict) and isinstance(e.get("id"), str)}
     seen: set[str] = set()
     for i, ent in enumerate(entities):
@@ -183,12 +184,14 @@ def parse_report(
         if not isinstance(ent, dict):
             continue
         ent_id = ent.get("id")
+        if not isinstance(ent_id, str) or not ent_id:  # the schema check has named the problem
+            continue
         if ent_id in seen:
             problems.append(Problem(f"{where}.id", str(ent_id), "duplicate entity id in this report"))
             continue
-        seen.add(str(ent_id))
+        seen.add(ent_id)
         schema_name = ent.get("schema")
-        if schema_name not in ALLOWED_SCHEMATA:
+        if not isinstance(schema_name, str) or schema_name not in ALLOWED_SCHEMATA:
             known = "known" if ftm_model.get(str(schema_name)) is not None else "unknown"
             problems.append(
                 Problem(

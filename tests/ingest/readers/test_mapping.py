@@ -528,3 +528,25 @@ def test_xlsx_cells_beyond_header_and_missing_sheet(tmp_path):
     yml = write(tmp_path / "m.yml", "extends: anpr\nsource: {sheet: Reads}\n")
     with pytest.raises(ConfigurationError, match="no sheet 'Reads'"):
         items(path, load_mapping(yml).with_report(header))
+
+
+def test_damaged_workbooks_found_by_fuzzing_are_rejected(tmp_path):
+    """A workbook with no worksheet, and a zip needing a version Python cannot read: rejections,
+    not crashes (both found by scripts/fuzz_readers.py)."""
+    path = make_xlsx(tmp_path / "ok.xlsx", [["a"], ["1"]])
+    data = bytearray(path.read_bytes())
+    # "version needed to extract" of every central directory entry set to 7.7
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        data[at + 6 : at + 8] = (77).to_bytes(2, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    bad = tmp_path / "version.xlsx"
+    bad.write_bytes(bytes(data))
+    assert "not a valid xlsx file" in only_rejected(items(bad, load_mapping("anpr"))).problems[0].reason
+    empty = tmp_path / "nosheet.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(empty, "w") as dst:
+        for info in src.infolist():
+            if "worksheets/" not in info.filename:
+                dst.writestr(info, src.read(info.filename))
+    reason = only_rejected(items(empty, load_mapping("anpr"))).problems[0].reason
+    assert "no worksheet" in reason or "not a readable xlsx workbook" in reason

@@ -175,8 +175,9 @@ def check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        reason = f"not a valid xlsx file (not a zip archive: {exc})"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a zip needing a version or feature zipfile lacks (damaged, or not Excel's)
+        reason = f"not a valid xlsx file (not a zip archive Excel writes: {exc})"
         raise FileRejected([Problem(name, None, reason)]) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_BYTES:
@@ -239,6 +240,8 @@ def _open_xlsx(path: Path, source: SourceSpec) -> Iterator[Table]:
         if source.sheet is not None and source.sheet not in wb.sheetnames:
             msg = f"{name}: no sheet {source.sheet!r} (sheets: {', '.join(wb.sheetnames)})"
             raise ConfigurationError(msg, problems=[msg])
+        if not wb.worksheets:
+            raise FileRejected([Problem(name, None, "the workbook has no worksheet")])
         ws = wb[source.sheet] if source.sheet is not None else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         try:
