@@ -29,10 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
+from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _http import Pool
 from _measure import serving
 
 KINDS = ("search", "profile", "neighbourhood")
@@ -111,7 +111,7 @@ def path_of(kind: str, arg: str) -> tuple[str, dict[str, str | int]]:
     if kind == "search":
         return "/api/v1/search", {"q": arg, "limit": 20}
     if kind == "profile":
-        return f"/api/v1/entities/{arg}", {}
+        return f"/api/v1/entities/{quote(arg, safe='')}", {}
     return "/api/v1/graph/neighbourhood", {"entity": arg, "hops": 2, "max_entities": 500}
 
 
@@ -166,25 +166,26 @@ async def load(
     sizes: list[int] = []
     deadline = time.perf_counter() + seconds
     cursor = iter(range(10**9))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    pool = Pool(base, clients)
 
-    async def client(i: int, http: httpx.AsyncClient) -> None:
+    async def client(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
         await asyncio.sleep(rng.uniform(0, think))
         while time.perf_counter() < deadline:
             user, kind, arg = plan[next(cursor) % len(plan)]
             path, params = path_of(kind, arg)
             t0 = time.perf_counter()
-            r = await http.get(path, params=params, headers={"Authorization": f"Bearer {tokens[user]}"})
-            body = r.content
+            status, body = await pool.get(
+                f"{path}?{urlencode(params)}", {"Authorization": f"Bearer {tokens[user]}"}
+            )
             times[kind].append(time.perf_counter() - t0)
-            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-            if kind == "neighbourhood" and r.status_code == 200:
+            statuses[status] = statuses.get(status, 0) + 1
+            if kind == "neighbourhood" and status == 200:
                 sizes.append(len(json.loads(body)["nodes"]))
             await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
-        await asyncio.gather(*(client(i, http) for i in range(clients)))
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    pool.close()
     return times, statuses, sizes
 
 
