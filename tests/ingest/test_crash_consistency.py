@@ -7,7 +7,8 @@ and the log verifies. Resuming the bulk files finishes the job without duplicate
 The ingesting process is forked from the test (so each of the 100 runs starts in milliseconds,
 not the second an interpreter takes to import everything); it ingests the file in small
 batches and acknowledges a batch's reports only after ``Ingestor.ingest`` returned, which is
-what a caller of the bulk path can rely on.
+what a caller of the bulk path can rely on. Each run is killed after a random number of its
+batches and a random few milliseconds more, so the kills fall all through the work.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def _child(url: str, path: str, ack: str) -> None:
     os._exit(0)
 
 
+def _acks(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
 def _check(url: str, acked: set[str]) -> tuple[int, int]:
     store = SqlStore(url)
     try:
@@ -106,9 +111,16 @@ def test_sigkill_during_bulk_ingest_loses_nothing_acknowledged(store_url, tmp_pa
     killed = 0
     for k in range(KILLS):
         path = files[k * FILES // KILLS]  # each file is resumed after several kills
+        before = _acks(ack)
         child = ctx.Process(target=_child, args=(store_url, str(path), str(ack)))
         child.start()
-        time.sleep(rng.uniform(0.0, 0.35))
+        # A random point of the run: after 0 to 7 of its 9 batches, then 0 to 30 ms into the next
+        # (inside its parsing, its transaction or its commit).
+        wanted = before + 7 * rng.randint(0, 7)
+        deadline = time.monotonic() + 30
+        while child.is_alive() and _acks(ack) < wanted and time.monotonic() < deadline:
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0.0, 0.03))
         if child.is_alive():
             child.kill()
             killed += 1
@@ -117,7 +129,7 @@ def test_sigkill_during_bulk_ingest_loses_nothing_acknowledged(store_url, tmp_pa
         text = ack.read_text() if ack.exists() else ""
         acked = {line for line in text.split("\n")[:-1] if line}  # a torn last line is no ack
         _check(store_url, acked)
-    assert killed >= KILLS // 2, f"only {killed} of {KILLS} runs were killed before finishing"
+    assert killed >= KILLS * 9 // 10, f"only {killed} of {KILLS} runs were killed before finishing"
     # Resuming every file finishes the job: every report once, every statement once.
     store = SqlStore(store_url)
     for path in files:
