@@ -274,23 +274,32 @@ def _digest(store: SqlStore, d: Draft) -> str:
 def evaluate_reports(
     store: SqlStore, keys: Sequence[str], *, members: Callable[[str], list[str]] | None = None
 ) -> list[int]:
-    """Evaluate reports just written; returns the ids of new alerts."""
-    watched = engine_watches(store)
-    if not watched or not keys:
-        return []
-    extra = _contexts(store, watched, refresh=False)
-    return _store(store, evaluate(_report_statements(store, keys), watched, members=members, **extra))
+    """Evaluate reports just written, reading them back; returns the ids of new alerts."""
+    return _evaluate_now(store, lambda: _report_statements(store, keys), members) if keys else []
 
 
 def evaluate_records(store: SqlStore, records: Sequence[ReportRecord]) -> list[int]:
     """Evaluate reports this process has just written, from the rows it wrote (no read back)."""
+    rows = [row for rec in records for row in rec.statements]
+    return (
+        _evaluate_now(store, lambda: _with_places(store, [row_to_statement(r) for r in rows])) if rows else []
+    )
+
+
+def _evaluate_now(
+    store: SqlStore,
+    statements: Callable[[], list[Statement]],
+    members: Callable[[str], list[str]] | None = None,
+) -> list[int]:
+    """The immediate path: the cached watches, the snapshots as they stand (a stale community
+    snapshot is refreshed beside it, used from the next report on)."""
     watched = engine_watches(store)
-    if not watched or not records:
+    if not watched:
         return []
     if any(w.kind == "community" for w in watched):
-        refresh_in_background(store)  # used from the next report on; this one takes the last snapshot
-    stmts = _with_places(store, [row_to_statement(row) for rec in records for row in rec.statements])
-    return _store(store, evaluate(stmts, watched, **_contexts(store, watched, refresh=False)))
+        refresh_in_background(store)
+    found = evaluate(statements(), watched, members=members, **_contexts(store, watched, refresh=False))
+    return _store(store, found)
 
 
 def run(store: SqlStore, *, members: Callable[[str], list[str]] | None = None, batch: int = 500) -> list[int]:

@@ -481,14 +481,7 @@ class SqlStore:
 
     def visible_reports(self, keys: Iterable[str], *, viewer: Viewer) -> set[str]:
         """Those of these reports (``agency:report_id``) of which the viewer may see a statement."""
-        wanted = sorted(set(keys))
-        st = schema.statements
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                q = select(st.c.report_key).where(st.c.report_key.in_(wanted[start : start + 500])).distinct()
-                found.update(conn.execute(restrict(q, viewer)).scalars())
-        return found
+        return self._visible_values(schema.statements.c.report_key, keys, viewer)
 
     def name_index(self, *, viewer: Viewer) -> Iterator[NameEntry]:
         """Every visible name of a person or organisation, with what deciding its visibility needs."""
@@ -517,13 +510,16 @@ class SqlStore:
 
     def visible_entities(self, entity_ids: Iterable[str], *, viewer: Viewer) -> set[str]:
         """Those of ``entity_ids`` with at least one statement the viewer may see."""
-        ids = sorted(set(entity_ids))
-        st = schema.statements
+        return self._visible_values(schema.statements.c.entity_id, entity_ids, viewer)
+
+    def _visible_values(self, column: Any, values: Iterable[str], viewer: Viewer) -> set[str]:
+        """Those of ``values`` of a statements ``column`` found on a statement the viewer may see."""
+        wanted = sorted(set(values))
         out: set[str] = set()
         with self.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                q = select(st.c.entity_id).where(st.c.entity_id.in_(ids[start : start + 500])).distinct()
-                out.update(str(e) for e in conn.execute(restrict(q, viewer)).scalars())
+            for start in range(0, len(wanted), 500):
+                q = select(column).where(column.in_(wanted[start : start + 500])).distinct()
+                out.update(str(v) for v in conn.execute(restrict(q, viewer)).scalars())
         return out
 
     def sharing(self) -> Sharing:
