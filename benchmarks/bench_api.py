@@ -248,6 +248,12 @@ def main() -> None:
             f"{p99 / d99 if d99 else float('nan'):>6.2f} {'<' + str(int(goals[kind])):>6} "
             f"{'MET' if ok else 'NOT MET'}"
         )
+    print(
+        "\nslowest (ms): "
+        + "; ".join(
+            f"{kind} {', '.join(f'{t * 1000:.0f}' for t in sorted(times[kind])[-5:])}" for kind in KINDS
+        )
+    )
     errors = sum(n for code, n in statuses.items() if code >= 500)
     print(f"\nserver errors: {errors}; goal {'MET' if met and errors == 0 else 'NOT MET'}")
 
