@@ -78,19 +78,19 @@ class Session:
                 f"{self.viewer.agency} requires a justification for every consultation "
                 "(--reason TEXT, or the X-Justification header)"
             )
-        # One appender per process at a time: threads queue on a lock instead of in SQLite's busy
-        # handler, whose growing sleeps made the slowest requests much slower under load.
-        with self.store.append_lock, self.store.engine.begin() as conn:
-            audit_chain.append(
-                conn,
-                actor=self.viewer.user,
-                agency=self.viewer.agency or None,
+        # Appended by group commit: reads arriving together share one transaction, instead of
+        # queueing for the log's lock one by one (see counterflow.store.group_commit).
+        self.store.consultations.submit(
+            audit_chain.Entry(
+                actor=viewer.user,
+                agency=viewer.agency or None,
                 action="consultation",
                 object_type=object_type,
                 object_id=object_id,
                 justification=self.justification,
                 details=details,
             )
+        )
 
     def consulted(self, object_type: str, object_id: str | None, details: dict[str, Any]) -> None:
         """Log a consultation made through another read path (graph, network, case)."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +58,20 @@ def chain_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row.get(k) for k in keys}
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One processing-log record to append (its sequence number, time and hashes come then)."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str | None = None
+    agency: str | None = None
+    recipients: list[str] | None = None
+    justification: str | None = None
+    details: dict[str, Any] | None = None
+
+
 def append(
     conn: Connection,
     *,
@@ -69,8 +85,17 @@ def append(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Append one record in ``conn``'s transaction; returns its sequence number."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown processing action {action!r}")
+    entry = Entry(actor, action, object_type, object_id, agency, recipients, justification, details)
+    return append_many(conn, [entry])[0]
+
+
+def append_many(conn: Connection, entries: Sequence[Entry]) -> list[int]:
+    """Append these records, in order, in ``conn``'s transaction; returns their sequence numbers."""
+    for e in entries:
+        if e.action not in ACTIONS:
+            raise ValueError(f"unknown processing action {e.action!r}")
+    if not entries:
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
     else:
@@ -78,22 +103,27 @@ def append(
         # only at the first write, so two concurrent appends could otherwise read the same head.
         conn.execute(_TAKE_WRITE_LOCK)
     last = conn.execute(_LAST).first()
-    seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
-    row: dict[str, Any] = {
-        "seq": seq,
-        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "agency": agency,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "recipients": ",".join(recipients) if recipients else None,
-        "justification": justification,
-        "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details else None,
-    }
-    digest = record_hash(prev, chain_fields(row))
-    conn.execute(_INSERT, {**row, "prev_hash": prev, "hash": digest})
-    head = f"{seq}:{digest}"
+    seq, prev = (0, GENESIS) if last is None else (last.seq, last.hash)
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "actor": e.actor,
+            "agency": e.agency,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "recipients": ",".join(e.recipients) if e.recipients else None,
+            "justification": e.justification,
+            "details": json.dumps(e.details, sort_keys=True, ensure_ascii=False) if e.details else None,
+        }
+        digest = record_hash(prev, chain_fields(row))
+        rows.append({**row, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(_INSERT, rows)
+    head = f"{seq}:{prev}"
     if conn.execute(_SET_HEAD, {"head": head}).rowcount == 0:
         conn.execute(_NEW_HEAD, {"head": head})
-    return seq
+    return [r["seq"] for r in rows]

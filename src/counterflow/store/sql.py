@@ -39,6 +39,7 @@ from counterflow.model.statement import Statement
 from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
 from counterflow.store import audit_chain, schema, schema_policy
 from counterflow.store.checkpoints import Checkpointer
+from counterflow.store.group_commit import GroupCommit
 from counterflow.store.migrations import migrate
 from counterflow.store.rows import StatementRow, row_to_statement
 from counterflow.store.safeguards import mark_protected, open_safeguarding_tasks
@@ -131,6 +132,8 @@ class SqlStore:
         self.url = url
         self.selector_key = selector_key
         self.append_lock = threading.Lock()  # short log appends from request threads take turns
+        # Processing-log records of reads, from many request threads: one transaction a batch.
+        self.consultations: GroupCommit[audit_chain.Entry, int] = GroupCommit(self._append_entries)
         self._sharing: tuple[tuple[int, ...], Sharing] | None = None
         self.checkpointer: Checkpointer | None = None
         try:
@@ -264,6 +267,10 @@ class SqlStore:
                         copy.write_row(row)
             finally:
                 cur.close()
+
+    def _append_entries(self, entries: list[audit_chain.Entry]) -> list[int]:
+        with self.append_lock, self.engine.begin() as conn:
+            return audit_chain.append_many(conn, entries)
 
     # -- reading: every read takes the viewer and sees only what the viewer may see ------
 
