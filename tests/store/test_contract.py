@@ -136,3 +136,16 @@ def test_a_store_made_before_cases_gains_them_and_keeps_its_reports(store_url: s
         "rs_mup:RS-2026-0001"
     }
     store.close()
+
+
+def test_reports_held_names_the_content_and_is_read_from_indexes(store: SqlStore):
+    from sqlalchemy import inspect
+
+    assert store.reports_held() == (0, None)
+    store.write_reports([parse_report(report()).record])
+    count, latest = store.reports_held()
+    assert count == 1 and latest is not None
+    store.write_reports([parse_report(report(report_id="RS-2026-0002")).record])
+    assert store.reports_held()[0] == 2 and store.reports_held()[1] >= latest
+    indexed = {tuple(i["column_names"]) for i in inspect(store.engine).get_indexes("reports")}
+    assert ("ingested_at",) in indexed

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import func, select
 
 from counterflow.errors import Unauthenticated
 from counterflow.ingest.group_commit import GroupWriter
@@ -26,7 +25,6 @@ from counterflow.ingest.mentions import NameIndex
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
 from counterflow.policy.session import Session
-from counterflow.store import schema
 from counterflow.store.sql import SqlStore
 
 T = TypeVar("T")
@@ -135,8 +133,7 @@ def view_key(session: Session) -> tuple[Any, ...]:
     (consultations, which every read appends to the log, do not change a view)."""
     from counterflow.resolve.service import ledger_version
 
-    with session.store.engine.connect() as conn:
-        reports = conn.execute(select(func.count(), func.max(schema.reports.c.ingested_at))).one()
+    reports = session.store.reports_held()
     v = session.viewer
     return (v.user, v.agency, v.clearance, v.roles, v.agreements, *reports, *ledger_version(session.store))
 

@@ -385,8 +385,7 @@ def canonical_for(store: SqlStore, viewer: Viewer) -> Callable[[str], str]:
     st = state(store)
     if viewer.open:
         return st.cluster_of
-    with store.engine.connect() as conn:
-        held = conn.execute(select(func.count(), func.max(tables.reports.c.ingested_at))).one()
+    held = store.reports_held()
     key = (store.url, viewer.user, viewer.agency, viewer.clearance, viewer.roles, viewer.agreements,
            *held, *ledger_version(store))  # fmt: skip
     cached = _NAMES.get(key)
@@ -413,14 +412,24 @@ _NAMES: dict[tuple[Any, ...], dict[str, str]] = {}
 
 
 def ledger_version(store: SqlStore) -> tuple[Any, ...]:
-    """Identifies the ledger's content (it is append-only): counts and latest times and ids."""
+    """Identifies the ledger's content: judgements are only ever added (a count and the
+    largest id tell them apart), runs are added and then finished. Each figure is its own
+    subquery, answered from an index where there is one: this is read on every view."""
     j, r = tables.resolve_judgements, tables.resolve_runs
+    q = select(
+        *(
+            select(agg).select_from(t).scalar_subquery()
+            for t, agg in (
+                (j, func.count()),
+                (j, func.max(j.c.id)),
+                (r, func.count()),
+                (r, func.max(r.c.run_id)),
+                (r, func.max(r.c.finished_at)),
+            )
+        )
+    )
     with store.engine.connect() as conn:
-        jv = conn.execute(select(func.count(), func.max(j.c.created_at), func.max(j.c.id))).one()
-        rv = conn.execute(
-            select(func.count(), func.max(r.c.started_at), func.max(r.c.finished_at), func.max(r.c.run_id))
-        ).one()
-    return (*jv, *rv)
+        return tuple(conn.execute(q).one())
 
 
 def _log_combination(

@@ -101,6 +101,12 @@ def _v8_sanctions(conn: Connection, dialect: str) -> None:
     schema.metadata.create_all(conn, tables=SANCTIONS_TABLES, checkfirst=True)
 
 
+def _v9_reports_by_time(conn: Connection, dialect: str) -> None:
+    # The store's content version (count and latest ingest of reports) is read on every
+    # graph, map and case request; without this index the latest ingest is a full scan.
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_reports_ingested_at ON reports (ingested_at)"))
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -114,6 +120,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, "alert webhooks and their deliveries", _v6_webhooks),
     (7, "cases, documents and custody; sanitised reports; evidential settings", _v7_cases),
     (8, "sanctions lists for screening", _v8_sanctions),
+    (9, "reports indexed by time of ingest", _v9_reports_by_time),
 ]
 
 

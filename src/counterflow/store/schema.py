@@ -49,7 +49,8 @@ reports = Table(
     Column("source", Text),
     Column("sha256", String(64), nullable=False),
     Column("n_statements", Integer, nullable=False),
-    Column("ingested_at", String(40), nullable=False),
+    # Indexed: every view cached per store content asks for the latest (migration 9).
+    Column("ingested_at", String(40), nullable=False, index=True),
 )
 
 STATEMENT_COLUMNS = (

@@ -534,6 +534,18 @@ class SqlStore:
                 out.update(str(v) for v in conn.execute(restrict(q, viewer)).scalars())
         return out
 
+    def reports_held(self) -> tuple[int, str | None]:
+        """(reports held, latest ingest): what a view cached per store content is keyed on.
+        Two indexed lookups, not one scan: it is read on every graph, map and case request."""
+        rp = schema.reports
+        q = select(
+            select(func.count()).select_from(rp).scalar_subquery(),
+            select(func.max(rp.c.ingested_at)).scalar_subquery(),
+        )
+        with self.engine.connect() as conn:
+            count, latest = conn.execute(q).one()
+        return int(count), latest
+
     def sharing(self) -> Sharing:
         """Agreements in force; an open store when no agency is registered (model.visibility).
 
