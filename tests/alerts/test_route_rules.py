@@ -131,3 +131,26 @@ def test_the_service_path_refreshes_the_community_snapshot_in_the_background(wor
     snap = network_rules._SNAPSHOTS[world.url]
     assert snap.membership  # the world's persons, in communities
     assert network_rules.refresh_in_background(world) is None  # fresh: nothing to do
+
+
+def test_the_snapshot_computed_in_a_process_of_its_own_is_the_one_computed_here(world):
+    from counterflow.alerts import network_rules
+
+    here = network_rules._compute(world)
+    apart = network_rules._compute_apart(world)
+    assert here.membership and apart.membership == here.membership
+    assert (apart.sizes, apart.joined, apart.protected) == (here.sizes, here.joined, here.protected)
+    some = next(iter(here.membership))
+    assert apart.canonical(some) == here.canonical(some)
+
+
+def test_a_failing_snapshot_process_says_why(tmp_path):
+    from counterflow.alerts import network_rules
+    from counterflow.store import SqlStore
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'gone.sqlite'}")
+    (tmp_path / "gone.sqlite").unlink()
+    (tmp_path / "gone.sqlite").mkdir()  # a directory where the store was: the process cannot open it
+    with pytest.raises(RuntimeError, match="community snapshot"):
+        network_rules._compute_apart(store)
+    store.close()
