@@ -222,8 +222,9 @@ def main() -> None:
 
     with serving(db, args.workers, work / "server.log") as base:
         # Warm-up, then the measured phase. Each worker verifies each analyst's token once
-        # (argon2, ~100 ms) and builds its caches: 20 connections reach both workers.
-        asyncio.run(load(base, tokens, plan, 20, 5, 0.05, args.seed + 1))
+        # (argon2, ~100 ms) and builds its caches: as many connections as clients, each
+        # cycling through every analyst, so that both workers meet every token.
+        asyncio.run(load(base, tokens, plan, args.clients, 5, 0.05, args.seed + 1))
         times, statuses, sizes = asyncio.run(
             load(base, tokens, plan, args.clients, args.seconds, args.think, args.seed)
         )

@@ -6,7 +6,7 @@ neighbourhood < 300 ms), memory flat (no growth trend).
 
 Set-up as ``bench_api.py`` (the same medium store, kept in ``--workdir``; ``counterflow
 serve`` with 2 workers), plus ingest: ``--ingest`` of the requests (5% by default) post a new
-native report of the analyst's own agency. A 10 s warm-up (20 clients, not measured) lets each
+native report of the analyst's own agency. A 10 s warm-up (as many clients, not measured) lets each
 worker verify every analyst's token and fill its caches first. Every ``--sample`` seconds the proportional
 memory (PSS) of the server's processes is read. Memory is judged after the first minute
 (caches filling): a least-squares line through the samples gives the trend in MiB per
@@ -152,8 +152,8 @@ def main() -> None:
     stop = threading.Event()
     with serving(db, args.workers, args.workdir / "soak-server.log") as base:
         # Warm-up, not measured: each worker verifies each analyst's token once (argon2,
-        # ~100 ms) and builds its caches; 20 connections reach both workers.
-        asyncio.run(soak(base, tokens, plan, 20, 10, 0.05, args.ingest, args.seed + 1, 10**7))
+        # ~100 ms) and builds its caches; as many connections as clients reach both workers.
+        asyncio.run(soak(base, tokens, plan, args.clients, 10, 0.05, args.ingest, args.seed + 1, 10**7))
         server = psutil.Process().children(recursive=True)
         sampler = threading.Thread(
             target=sample_memory, args=(server, args.sample, stop, memory), daemon=True
