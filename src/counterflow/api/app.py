@@ -154,7 +154,7 @@ def _fewer_malloc_arenas(arenas: int = 2) -> bool:
     glibc gives each thread that meets contention an arena of its own, up to eight per core,
     and memory freed in one is seldom returned: with forty request threads building link
     charts, the service's memory rose 31 MiB a minute for as long as it ran. With two arenas
-    it rose 9 (bench_soak.py, four minutes each, same day). Not glibc (musl, macOS): nothing
+    it rose 9 to 10 (bench_soak.py, four minutes each, same day). Not glibc (musl, macOS): nothing
     to do."""
     import ctypes
     import ctypes.util
