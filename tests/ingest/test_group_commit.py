@@ -1,9 +1,8 @@
 """Group commit: many threads' reports written together, each caller told its own report's fate."""
 
-import threading
-
 import pytest
 
+from concurrently import all_at_once
 from counterflow.errors import StoreUnavailable
 from counterflow.ingest.group_commit import GroupWriter
 from counterflow.ingest.report import parse_report
@@ -21,23 +20,7 @@ def record(report_id: str, **changes):
 
 def write_all(writer: GroupWriter, items, actor="ingest"):
     """Each item written from its own thread, all released at once; outcomes (or errors) by index."""
-    start = threading.Barrier(len(items))
-    out: dict[int, object] = {}
-
-    def one(i, rec):
-        start.wait()
-        try:
-            out[i] = writer.write(rec, actor)
-        except Exception as exc:
-            out[i] = exc
-
-    threads = [threading.Thread(target=one, args=(i, rec)) for i, rec in enumerate(items)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not any(t.is_alive() for t in threads), "a caller was never answered"
-    return out
+    return all_at_once(lambda rec: writer.write(rec, actor), items)
 
 
 def test_concurrent_reports_are_all_written_in_fewer_transactions(store: SqlStore):

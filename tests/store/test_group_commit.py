@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from concurrently import all_at_once
 from counterflow.model.visibility import Viewer
 from counterflow.policy.session import Session
 from counterflow.store import SqlStore, log_check
@@ -15,23 +16,7 @@ from counterflow.store.group_commit import GroupCommit
 
 def submit_all(group: GroupCommit, items) -> dict[int, object]:
     """Each item submitted from its own thread, all released at once; results (or errors) by index."""
-    start = threading.Barrier(len(items))
-    out: dict[int, object] = {}
-
-    def one(i, item):
-        start.wait()
-        try:
-            out[i] = group.submit(item)
-        except Exception as exc:
-            out[i] = exc
-
-    threads = [threading.Thread(target=one, args=(i, it)) for i, it in enumerate(items)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not any(t.is_alive() for t in threads), "a caller was never answered"
-    return out
+    return all_at_once(group.submit, items)
 
 
 def slow_doubler(batches: list[list[int]]):
