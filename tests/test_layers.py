@@ -8,16 +8,17 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "counterflow"
 # package → the Counterflow packages it may import (besides itself and errors/settings)
 ALLOWED = {
     "model": set(),
+    "engine": set(),
     "store": {"model"},
     "ingest": {"model", "store"},
     "scenario": {"model"},
     "policy": {"model", "store", "audit"},
     "audit": {"model", "store"},
-    "graph": {"model", "store"},
+    "graph": {"model", "store", "engine"},
     "routes": {"model", "store", "graph", "resolve"},
     "alerts": {"model", "store", "graph", "resolve", "routes", "policy"},
     "cases": {"model", "store", "graph", "resolve", "routes", "policy"},
-    "resolve": {"model", "store", "ingest"},
+    "resolve": {"model", "store", "ingest", "engine"},
     "api": {
         "model",
         "store",
@@ -46,6 +47,7 @@ ALLOWED = {
     },
     "cli": {
         "model",
+        "engine",
         "store",
         "ingest",
         "scenario",

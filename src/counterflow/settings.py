@@ -23,6 +23,9 @@ class Settings:
     ``user``: who the command line acts as (``COUNTERFLOW_USER``), once agencies are registered.
     ``selector_key_file``: the secret key for hit/no-hit selector hashes; by default beside
     the SQLite file (``counterflow.sqlite.key``) or ``./counterflow.key`` for PostgreSQL.
+    ``engine``: where batch stages run (``COUNTERFLOW_ENGINE``): ``local`` (DuckDB in process,
+    the default) or ``spark``, on ``spark_master`` (``COUNTERFLOW_SPARK_MASTER``, default
+    ``local[2]``; ``spark://host:7077`` for a cluster).
     """
 
     database_url: str
@@ -30,6 +33,8 @@ class Settings:
     workers: int = 1
     user: str | None = None
     selector_key_file: Path | None = None
+    engine: str = "local"
+    spark_master: str = "local[2]"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +58,14 @@ class Settings:
             raise ConfigurationError("COUNTERFLOW_WORKERS must be an integer", value=raw_workers) from None
         if workers < 1:
             raise ConfigurationError("COUNTERFLOW_WORKERS must be at least 1", value=raw_workers)
+        engine = env.get("COUNTERFLOW_ENGINE", "local").strip().lower() or "local"
+        if engine not in ("local", "spark"):
+            raise ConfigurationError("COUNTERFLOW_ENGINE must be local or spark", value=engine)
+        master = env.get("COUNTERFLOW_SPARK_MASTER", "local[2]").strip() or "local[2]"
+        if not (master.startswith("local") or "://" in master):
+            raise ConfigurationError(
+                "COUNTERFLOW_SPARK_MASTER must be local[N] or a master URL (spark://host:7077)", value=master
+            )
         key_file = env.get("COUNTERFLOW_SELECTOR_KEY_FILE")
         if key_file:
             key_path = Path(key_file)
@@ -66,4 +79,6 @@ class Settings:
             workers=workers,
             user=env.get("COUNTERFLOW_USER") or None,
             selector_key_file=key_path,
+            engine=engine,
+            spark_master=master,
         )

@@ -15,7 +15,8 @@ see :mod:`counterflow.resolve.names`) and every record gets
 
 A key whose block holds more records than its type allows (``MAX_BLOCK_BY_TYPE``: 200 for name
 pairs, 100 for a part with a year or a date, 40 for first letters) is not used (a very common
-name and year): its pairs are too many and each too weak. Pairs are made in DuckDB.
+name and year): its pairs are too many and each too weak. Pairs are made by the batch engine
+(DuckDB, or Spark: :mod:`counterflow.engine`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from counterflow.engine import Engine
 from counterflow.resolve.records import Record
 
 BLOCKING_VERSION = "blocking-1"
@@ -86,34 +87,31 @@ def keys_table(records: Sequence[Record]) -> pa.Table:
 
 
 def candidate_pairs(
-    con: duckdb.DuckDBPyConnection, records: Sequence[Record], *, max_block: int = MAX_BLOCK
+    engine: Engine, records: Sequence[Record], *, max_block: int = MAX_BLOCK
 ) -> BlockingStats:
     """Create table ``cf_pairs(l, r)`` (l < r) of candidate pairs and ``cf_keys(uid, bkey)``."""
     keys = keys_table(records)
-    con.register("cf_keys_arrow", keys)
-    con.execute("CREATE OR REPLACE TABLE cf_keys AS SELECT DISTINCT uid, bkey FROM cf_keys_arrow")
-    con.unregister("cf_keys_arrow")
-    limit = cap_expr(max_block)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE cf_blocks AS SELECT bkey, count(*) AS n, {limit} AS cap "
-        "FROM cf_keys GROUP BY bkey"
+    engine.put("cf_keys_in", keys)
+    engine.create("cf_keys", "SELECT DISTINCT uid, bkey FROM cf_keys_in")
+    engine.drop("cf_keys_in")
+    engine.create(
+        "cf_blocks", f"SELECT bkey, count(*) AS n, {cap_expr(max_block)} AS cap FROM cf_keys GROUP BY bkey"
     )
-    dropped = con.execute("SELECT count(*) FROM cf_blocks WHERE n > cap").fetchone()
-    con.execute(
+    dropped = engine.scalar("SELECT count(*) FROM cf_blocks WHERE n > cap")
+    engine.create(
+        "cf_pairs",
         """
-        CREATE OR REPLACE TABLE cf_pairs AS
         WITH usable AS (
             SELECT k.uid, k.bkey FROM cf_keys k
-            JOIN (SELECT bkey FROM cf_blocks WHERE n BETWEEN 2 AND cap) b USING (bkey)
+            JOIN (SELECT bkey FROM cf_blocks WHERE n BETWEEN 2 AND cap) b ON b.bkey = k.bkey
         )
         SELECT DISTINCT a.uid AS l, b.uid AS r
         FROM usable a JOIN usable b ON a.bkey = b.bkey AND a.uid < b.uid
-        """
+        """,
     )
-    n_pairs = con.execute("SELECT count(*) FROM cf_pairs").fetchone()
     return BlockingStats(
         records=len(records),
         keys=keys.num_rows,
-        blocks_dropped=int(dropped[0]) if dropped else 0,
-        pairs=int(n_pairs[0]) if n_pairs else 0,
+        blocks_dropped=int(dropped or 0),
+        pairs=int(engine.scalar("SELECT count(*) FROM cf_pairs") or 0),
     )

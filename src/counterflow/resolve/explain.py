@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from counterflow.engine import LocalEngine
 from counterflow.resolve.identifiers import compatible
 from counterflow.resolve.names import Part, matched_parts
 from counterflow.resolve.records import Record
@@ -22,7 +22,6 @@ from counterflow.resolve.splink_model import (
     MATCH_THRESHOLD,
     REVIEW_THRESHOLD,
     TrainedModel,
-    connect,
     records_table,
     score_pairs,
 )
@@ -61,19 +60,17 @@ def _levels(model: TrainedModel, row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def score_detail(model: TrainedModel, a: Record, b: Record, shared: set[str]) -> dict[str, Any]:
     """Splink's comparison vector and Bayes factors for one pair (scored in a private connection)."""
-    con: duckdb.DuckDBPyConnection = connect(threads=1)
+    engine = LocalEngine(threads=1)
     try:
         x, y = (a, b) if a.uid <= b.uid else (b, a)
         if x.uid == y.uid:
             x.uid, y.uid = 0, 1
-        con.register("cf_x_arrow", records_table([x, y], shared))
-        con.execute("CREATE TABLE cf_x AS SELECT * FROM cf_x_arrow")
-        con.register("cf_xp_arrow", pa.table({"l": [x.uid], "r": [y.uid]}))
-        con.execute("CREATE TABLE cf_xp AS SELECT * FROM cf_xp_arrow")
-        table = score_pairs(con, model, "cf_x", "cf_xp", threshold=0.0, detail=True)
+        engine.put("cf_x", records_table([x, y], shared))
+        engine.put("cf_xp", pa.table({"l": [x.uid], "r": [y.uid]}))
+        table = score_pairs(engine, model, "cf_x", "cf_xp", threshold=0.0, detail=True)
         rows = table.to_pylist()
     finally:
-        con.close()
+        engine.close()
     if not rows:
         return {"match_weight": None, "match_probability": None, "comparisons": []}
     row = rows[0]

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from counterflow.engine import LocalEngine
 from counterflow.errors import StoreError
 from counterflow.resolve.blocking import cap_expr, keys_table
 from counterflow.resolve.clustering import ANALYST, IDENTIFIER, MODEL, Clustering, Link, attributes, cluster
@@ -31,7 +32,7 @@ from counterflow.resolve.resolver import (
     name_only_links,
     score_kind,
 )
-from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel, install_macros, records_table
+from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel, records_table
 
 INDEX_VERSION = "2"  # bump with any change of the tables or comparison columns
 
@@ -165,7 +166,6 @@ def resolve_incremental(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        install_macros(con)
         meta = _meta(con)
         if meta.get("version") != INDEX_VERSION:
             raise StoreError(
@@ -240,7 +240,7 @@ def resolve_incremental(
         for kind in SCORED_KINDS:
             subset = [r for r in work if r.kind == kind]
             if len(subset) >= 2 and kind in models:
-                scored.extend(score_kind(con, models[kind], subset, shared, "cf_pairs_inc"))
+                scored.extend(score_kind(LocalEngine(con), models[kind], subset, shared, "cf_pairs_inc"))
         # links in work positions: existing clusters are kept whole (forced), new links join them
         links: list[Link] = []
         first: dict[str, int] = {}

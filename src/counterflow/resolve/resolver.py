@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
+from counterflow.engine import Engine, LocalEngine
 from counterflow.resolve.blocking import BlockingStats, candidate_pairs
 from counterflow.resolve.clustering import ANALYST, IDENTIFIER, MODEL, Clustering, Link, attributes, cluster
 from counterflow.resolve.identifiers import SharedSelector, link_by_identifiers
@@ -23,7 +22,6 @@ from counterflow.resolve.splink_model import (
     MATCH_THRESHOLD,
     REVIEW_THRESHOLD,
     TrainedModel,
-    connect,
     records_table,
     score_pairs,
     train,
@@ -88,15 +86,37 @@ def resolve(
     cannot_link: Iterable[tuple[str, str]] = (),
     models: Mapping[str, TrainedModel] | None = None,
     threads: int | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
+    engine: Engine | None = None,
     keep_candidates: bool = False,
 ) -> Resolution:
-    """Resolve ``records`` (analyst merges/splits given as entity id pairs)."""
+    """Resolve ``records`` (analyst merges/splits given as entity id pairs).
+
+    Blocking and scoring run on ``engine`` (an embedded DuckDB unless given); training runs on
+    the engine's driver-side DuckDB, and clustering in process, so every engine gives the same
+    clusters from the same records.
+    """
     recs = _dedupe_records(list(records))
     index = {r.entity_id: r.uid for r in recs}
-    con = con or connect(threads)
+    own = engine is None
+    eng: Engine = engine if engine is not None else LocalEngine(threads=threads)
+    try:
+        return _resolve(recs, index, eng, analyst_links, cannot_link, models, keep_candidates)
+    finally:
+        if own:
+            eng.close()
+
+
+def _resolve(
+    recs: list[Record],
+    index: dict[str, int],
+    engine: Engine,
+    analyst_links: Iterable[tuple[str, str, str]],
+    cannot_link: Iterable[tuple[str, str]],
+    models: Mapping[str, TrainedModel] | None,
+    keep_candidates: bool,
+) -> Resolution:
     ident = link_by_identifiers(recs)
-    blocking: BlockingStats = candidate_pairs(con, recs)
+    blocking: BlockingStats = candidate_pairs(engine, recs)
     trained: dict[str, TrainedModel] = dict(models or {})
     scored: list[ScoredPair] = []
     for kind in SCORED_KINDS:
@@ -104,8 +124,8 @@ def resolve(
         if len(subset) < 2:
             continue
         if kind not in trained:
-            trained[kind] = train(con, kind, subset, ident.shared_keys)
-        scored.extend(score_kind(con, trained[kind], subset, ident.shared_keys, "cf_pairs"))
+            trained[kind] = train(engine.duckdb, kind, subset, ident.shared_keys)
+        scored.extend(score_kind(engine, trained[kind], subset, ident.shared_keys, "cf_pairs"))
     links: list[Link] = [
         Link(lk.left, lk.right, IDENTIFIER, 1.0, f"identifier {lk.selector}") for lk in ident.links
     ]
@@ -138,8 +158,8 @@ def resolve(
     }
     candidates = None
     if keep_candidates:
-        rows = con.execute("SELECT l, r FROM cf_pairs").fetchall()
-        candidates = {(int(a), int(b)) for a, b in rows}
+        pairs = engine.fetch("SELECT l, r FROM cf_pairs").to_pydict()
+        candidates = {(int(a), int(b)) for a, b in zip(pairs["l"], pairs["r"], strict=True)}
         candidates |= {(min(lk.left, lk.right), max(lk.left, lk.right)) for lk in ident.links}
     return Resolution(recs, result, scored, ident.shared, trained, stats, candidates)
 
@@ -186,7 +206,7 @@ def name_only_links(
 
 
 def score_kind(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     model: TrainedModel,
     subset: Sequence[Record],
     shared: set[str],
@@ -194,17 +214,15 @@ def score_kind(
 ) -> list[ScoredPair]:
     """Score the candidate pairs among ``subset`` with ``model``."""
     table = f"cf_rec_{model.kind}"
-    con.register("cf_rec_arrow", records_table(subset, shared))
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM cf_rec_arrow")
-    con.unregister("cf_rec_arrow")
-    con.execute(
-        f"CREATE OR REPLACE TABLE cf_pairs_{model.kind} AS SELECT p.l, p.r FROM {pairs_table} p "
-        f"SEMI JOIN {table} a ON a.unique_id = p.l SEMI JOIN {table} b ON b.unique_id = p.r"
+    engine.put(table, records_table(subset, shared))
+    engine.create(
+        f"cf_pairs_{model.kind}",
+        f"SELECT p.l, p.r FROM {pairs_table} p WHERE p.l IN (SELECT unique_id FROM {table}) "
+        f"AND p.r IN (SELECT unique_id FROM {table})",
     )
-    n = con.execute(f"SELECT count(*) FROM cf_pairs_{model.kind}").fetchone()
-    if not n or not n[0]:
+    if not engine.scalar(f"SELECT count(*) FROM cf_pairs_{model.kind}"):
         return []
-    result = score_pairs(con, model, table, f"cf_pairs_{model.kind}", threshold=REVIEW_THRESHOLD)
+    result = score_pairs(engine, model, table, f"cf_pairs_{model.kind}", threshold=REVIEW_THRESHOLD)
     cols: dict[str, Any] = result.to_pydict()
     return [
         ScoredPair(int(a), int(b), float(w), float(p))

@@ -5,18 +5,13 @@ comparisons below, the name keys (:data:`~counterflow.resolve.names.NAME_KEYS_VE
 blocking (:data:`~counterflow.resolve.blocking.BLOCKING_VERSION`) together make a version; a run
 records it with the trained model (Splink's JSON), so an old result can be scored again as it was.
 
-Comparisons (person): **name** (same parts; every part matched across spellings and scripts;
-all parts of the shorter name; two parts; one part), **birth date** (exact; day/month swapped;
-agreeing at the precision one side has, month or year; one character off), **nationality**,
-**gender**, **selectors** (a personal phone/email in common; a shared one in common),
-**documents** (passport, JMBG, national id in common), **address** and **other ids** (free-form
-numbers, e.g. FEBRL's social security numbers). Name parts are compared by the SQL macro
-``cf_tok`` (same Latin form; same consonant skeleton with Jaro-Winkler ≥ 0.8; one typo; an Arabic
-part's pattern admitting a Latin spelling), the mirror of :func:`counterflow.resolve.names.part_match`.
+The comparisons are in :mod:`counterflow.resolve.comparisons`, rendered for the engine's SQL
+dialect. A model is its levels' parameters: trained once (on the driver's DuckDB), they are
+put into the comparisons of whichever engine scores (:func:`for_dialect`).
 
 Training is unsupervised: u from random pairs, m by expectation maximisation on pairs blocked
 by birth date and by name, λ from a deterministic rule. A new agency's data needs no labels.
-The same settings and SQL run on Splink's Spark backend (the macros become SQL functions there).
+The same model scores on Splink's Spark backend (:mod:`counterflow.engine`).
 """
 
 from __future__ import annotations
@@ -31,7 +26,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from counterflow.engine import DUCKDB, Dialect, Engine
+from counterflow.engine.local import duckdb_connection
 from counterflow.resolve.blocking import BLOCKING_VERSION
+from counterflow.resolve.comparisons import comparisons, level_labels
 from counterflow.resolve.names import NAME_KEYS_VERSION, Part
 from counterflow.resolve.records import Record
 
@@ -45,162 +43,7 @@ MAX_TRAINING_RECORDS = 60_000
 U_SAMPLE_PAIRS = 200_000
 SEED = 42
 
-MACROS = """
-CREATE OR REPLACE MACRO cf_ar(a, b) AS
-    len(list_filter(a, x -> x.p <> '' AND list_bool_or(list_transform(b, y -> regexp_full_match(y, x.p)))));
-"""
 
-
-def _level(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
-    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m, "u_probability": u, **extra}
-
-
-def _fixed(sql: str, label: str, m: float, u: float) -> dict[str, Any]:
-    """A level whose m is a domain prior, not learnt: EM takes namesakes for matches otherwise."""
-    return _level(sql, label, m, u, fix_m_probability=True)
-
-
-def _null(sql: str) -> dict[str, Any]:
-    return {"sql_condition": sql, "label_for_charts": "missing", "is_null_level": True}
-
-
-_N = "len(tk_l) = len(tk_r)"
-_V = "len(list_intersect(vk_l, vk_r))"
-_S = "len(list_intersect(sk_l, sk_r))"
-NAME = {
-    "output_column_name": "name",
-    "comparison_description": "name parts across spellings and scripts",
-    "comparison_levels": [
-        _null("len(tk_l) = 0 OR len(tk_r) = 0"),
-        _level("nstr_l = nstr_r", "same name", 0.5, 0.0005),
-        _level("vks_l = vks_r", "every part a spelling variant", 0.25, 0.0005),
-        _level(
-            "CASE WHEN ar_l <> ar_r AND least(len(tk_l), len(tk_r)) >= 2 "
-            "THEN cf_ar(tk_l, tok_r) + cf_ar(tk_r, tok_l) >= least(len(tk_l), len(tk_r)) ELSE false END",
-            "every part matches across Arabic and Latin script",
-            0.05,
-            0.0001,
-        ),
-        _level(
-            f"CASE WHEN {_N} AND {_V} = len(tk_l) - 1 AND abs(length(nstr_l) - length(nstr_r)) <= 1 "
-            "THEN damerau_levenshtein(nstr_l, nstr_r) = 1 ELSE false END",
-            "one typo",
-            0.05,
-            0.0005,
-        ),
-        _level(
-            "least(len(tk_l), len(tk_r)) >= 2 AND (list_has_all(vk_l, vk_r) OR list_has_all(vk_r, vk_l))",
-            "all parts of the shorter name",
-            0.05,
-            0.0005,
-        ),
-        _level("sks_l = sks_r", "same consonants, other vowels", 0.03, 0.001),
-        _level(f"{_S} >= 2", "two parts in common", 0.03, 0.002),
-        _level("list_has_any(sk_l, sk_r)", "one part in common", 0.03, 0.05),
-        _level("ELSE", "different names", 0.01, 0.95),
-    ],
-}
-DOB = {
-    "output_column_name": "dob",
-    "comparison_description": "birth date at partial precision, day/month swaps",
-    "comparison_levels": [
-        _null("dob_l IS NULL OR dob_r IS NULL"),
-        _fixed("dob_l = dob_r AND length(dob_l) = 10", "same date", 0.8, 0.0002),
-        _fixed(
-            "length(dob_l) = 10 AND length(dob_r) = 10 AND left(dob_l, 4) = left(dob_r, 4) "
-            "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)",
-            "day and month swapped",
-            0.01,
-            0.0002,
-        ),
-        _fixed(
-            "least(length(dob_l), length(dob_r)) = 7 AND left(dob_l, 7) = left(dob_r, 7)",
-            "same year and month (one side month precision)",
-            0.06,
-            0.003,
-        ),
-        _fixed(
-            "least(length(dob_l), length(dob_r)) = 4 AND left(dob_l, 4) = left(dob_r, 4)",
-            "same year (one side year precision)",
-            0.1,
-            0.035,
-        ),
-        _fixed(
-            "length(dob_l) = 10 AND length(dob_r) = 10 AND damerau_levenshtein(dob_l, dob_r) = 1",
-            "one character off",
-            0.02,
-            0.01,
-        ),
-        _fixed("ELSE", "different dates", 0.01, 0.95),
-    ],
-}
-COUNTRY = {
-    "output_column_name": "country",
-    "comparison_description": "nationality / country",
-    "comparison_levels": [
-        _null("len(ctry_l) = 0 OR len(ctry_r) = 0"),
-        _fixed("list_has_any(ctry_l, ctry_r)", "a country in common", 0.95, 0.15),
-        _fixed("ELSE", "different countries", 0.05, 0.85),
-    ],
-}
-GENDER = {
-    "output_column_name": "gender",
-    "comparison_description": "gender",
-    "comparison_levels": [
-        _null("gender_l IS NULL OR gender_r IS NULL"),
-        _fixed("gender_l = gender_r", "same gender", 0.99, 0.6),
-        _fixed("ELSE", "different genders", 0.01, 0.4),
-    ],
-}
-SELECTORS = {
-    "output_column_name": "selectors",
-    "comparison_description": "phones, emails in common",
-    "comparison_levels": [
-        _null("len(sel_l) + len(sels_l) = 0 OR len(sel_r) + len(sels_r) = 0"),
-        _level("list_has_any(sel_l, sel_r)", "a personal selector in common", 0.5, 0.0001),
-        _level("list_has_any(sels_l, sels_r)", "a shared selector in common", 0.1, 0.001),
-        _level("ELSE", "no selector in common", 0.4, 0.9989),
-    ],
-}
-DOCS = {
-    "output_column_name": "documents",
-    "comparison_description": "passport, JMBG, national id",
-    "comparison_levels": [
-        _null("len(docs_l) = 0 OR len(docs_r) = 0"),
-        _level("list_has_any(docs_l, docs_r)", "a document in common", 0.8, 0.00001),
-        _level("ELSE", "different documents", 0.2, 0.99999),
-    ],
-}
-ADDRESS = {
-    "output_column_name": "address",
-    "comparison_description": "address words",
-    "comparison_levels": [
-        _null("len(addr_l) = 0 OR len(addr_r) = 0"),
-        _level("addr_l = addr_r", "same address", 0.7, 0.001),
-        _level(
-            "len(list_intersect(addr_l, addr_r)) * 2 >= greatest(len(addr_l), len(addr_r))",
-            "most address words in common",
-            0.2,
-            0.01,
-        ),
-        _level("ELSE", "different addresses", 0.1, 0.989),
-    ],
-}
-WEAK_ID = {
-    "output_column_name": "other_ids",
-    "comparison_description": "other identifying numbers (unvalidated)",
-    "comparison_levels": [
-        _null("wid_l IS NULL OR wid_r IS NULL"),
-        _level("wid_l = wid_r", "same number", 0.7, 0.0001),
-        _level("damerau_levenshtein(wid_l, wid_r) <= 2", "number within two edits", 0.2, 0.001),
-        _level("ELSE", "different numbers", 0.1, 0.9989),
-    ],
-}
-
-COMPARISONS: dict[str, list[dict[str, Any]]] = {
-    "person": [NAME, DOB, COUNTRY, GENDER, SELECTORS, DOCS, ADDRESS, WEAK_ID],
-    "org": [NAME, COUNTRY, SELECTORS, DOCS, ADDRESS, WEAK_ID],
-}
 PRIORS = {"person": 0.0005, "org": 0.005}
 EM_RULES: dict[str, list[str]] = {
     "person": ["l.dob = r.dob AND length(l.dob) = 10", "l.bk = r.bk"],
@@ -217,18 +60,44 @@ def scorer_id(kind: str) -> str:
     return f"{scorer_name(kind)}/{SCORER_VERSION}+{NAME_KEYS_VERSION}+{BLOCKING_VERSION}"
 
 
-def settings_for(kind: str) -> dict[str, Any]:
-    """The untrained Splink settings of a scorer (priors as m/u)."""
+def settings_for(kind: str, dialect: Dialect = DUCKDB) -> dict[str, Any]:
+    """The untrained Splink settings of a scorer (priors as m/u) in ``dialect``."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
-        "comparisons": [dict(c) for c in COMPARISONS[kind]],
+        "comparisons": comparisons(kind, dialect),
         "probability_two_random_records_match": PRIORS[kind],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "blocking_rules_to_generate_predictions": [],
         "additional_columns_to_retain": [],
     }
+
+
+_PARAMETERS = ("m_probability", "u_probability", "fix_m_probability", "fix_u_probability")
+
+
+def for_dialect(model: TrainedModel, dialect: Dialect) -> dict[str, Any]:
+    """The model's Splink settings with its learnt parameters, its SQL written for ``dialect``.
+
+    The levels are matched by position and checked by label, so a model trained before a
+    rendering change fails loudly rather than scoring with parameters moved to other levels.
+    """
+    fresh = settings_for(model.kind, dialect)
+    learnt = model.settings["comparisons"]
+    if level_labels(learnt) != level_labels(fresh["comparisons"]):
+        raise ValueError(f"model {model.scorer} does not have the levels of scorer {scorer_id(model.kind)}")
+    for new_c, old_c in zip(fresh["comparisons"], learnt, strict=True):
+        for new_l, old_l in zip(new_c["comparison_levels"], old_c["comparison_levels"], strict=True):
+            for key in _PARAMETERS:
+                if key in old_l:
+                    new_l[key] = old_l[key]
+                else:
+                    new_l.pop(key, None)
+    for key, value in model.settings.items():
+        if key not in ("comparisons", "sql_dialect"):
+            fresh[key] = value
+    return fresh
 
 
 @lru_cache(maxsize=262_144)
@@ -324,24 +193,15 @@ def records_table(records: Sequence[Record], shared: set[str]) -> pa.Table:
     )
 
 
-def _linker(con: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any]) -> Any:
-    from splink import DuckDBAPI, Linker
+def _linker(db: Any, table: str, settings: dict[str, Any]) -> Any:
+    from splink import Linker
 
-    db = DuckDBAPI(con)
-    return db, Linker(db.register(table), settings, log_level=None)
+    return Linker(db.register(table), settings, log_level=None)
 
 
 def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    con.execute("SET preserve_insertion_order = false")
-    install_macros(con)
-    return con
-
-
-def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MACROS)
+    """The driver's embedded DuckDB connection (training, explanations)."""
+    return duckdb_connection(threads)
 
 
 def _sample(records: Sequence[Record], limit: int) -> list[Record]:
@@ -372,7 +232,9 @@ def train(
     con.register("cf_train_arrow", records_table(sample, shared))
     con.execute("CREATE OR REPLACE TABLE cf_train AS SELECT * FROM cf_train_arrow")
     con.unregister("cf_train_arrow")
-    _, linker = _linker(con, "cf_train", settings)
+    from splink import DuckDBAPI
+
+    linker = _linker(DuckDBAPI(con), "cf_train", settings)
     trained = True
     try:
         rule = "l.nstr = r.nstr AND l.dob = r.dob" if kind == "person" else "l.nstr = r.nstr"
@@ -399,7 +261,7 @@ def _clean_model(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_pairs(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     model: TrainedModel,
     records_table_name: str,
     pairs_table_name: str,
@@ -412,19 +274,19 @@ def score_pairs(
     Returns ``l, r, match_weight, match_probability`` (and, with ``detail``, the gamma and Bayes
     factor of every comparison), pairs below ``threshold`` left out, in (l, r) order.
     """
-    settings = dict(model.settings)
+    settings = for_dialect(model, engine.dialect)
     settings["retain_intermediate_calculation_columns"] = detail
     settings["retain_matching_columns"] = detail
-    con.execute(
-        f"CREATE OR REPLACE TABLE cf_blocked AS SELECT '0' AS match_key, l AS join_key_l, r AS join_key_r "
-        f"FROM {pairs_table_name}"
+    engine.create(
+        "cf_blocked", f"SELECT '0' AS match_key, l AS join_key_l, r AS join_key_r FROM {pairs_table_name}"
     )
-    db, linker = _linker(con, records_table_name, settings)
+    db = engine.splink_api()
+    linker = _linker(db, records_table_name, settings)
     linker.table_management.register_blocked_pairs_for_predict(db.register("cf_blocked"))
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     cols = "unique_id_l AS l, unique_id_r AS r, round(match_weight, 6) AS match_weight, match_probability"
     if detail:
         cols = "*"
-    result = con.execute(f"SELECT {cols} FROM {predictions.physical_name} ORDER BY 1, 2").to_arrow_table()
+    result = engine.fetch(f"SELECT {cols} FROM {predictions.physical_name} ORDER BY 1, 2")
     predictions.drop_table_from_database_and_remove_from_cache()
     return result

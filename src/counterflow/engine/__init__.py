@@ -1,0 +1,68 @@
+"""Batch engines: where the heavy stages run (candidate blocking, scoring, edge aggregation).
+
+``local`` (the default) is DuckDB in process; ``spark`` is Apache Spark (``local[N]`` or a
+cluster), chosen by ``COUNTERFLOW_ENGINE`` and ``COUNTERFLOW_SPARK_MASTER``. A stage is written
+once against :class:`Engine`: it puts Arrow tables in, materialises SQL selects as tables, reads
+results back as Arrow, and hands Splink the engine's database API. SQL that the two engines spell
+differently comes from the engine's :class:`~counterflow.engine.dialect.Dialect`; nothing else
+forks. Work on a bounded sample (training a scorer) runs on the driver's DuckDB on both engines,
+so both score with the same parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from counterflow.engine.dialect import DUCKDB, SPARK, Dialect
+from counterflow.engine.local import LocalEngine
+from counterflow.errors import ConfigurationError
+from counterflow.settings import Settings
+
+__all__ = ["DUCKDB", "ENGINES", "SPARK", "Dialect", "Engine", "LocalEngine", "open_engine"]
+
+ENGINES = ("local", "spark")
+
+
+class Engine(Protocol):
+    name: str
+    dialect: Dialect
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """The driver's embedded connection (for bounded work such as training)."""
+        ...
+
+    def put(self, name: str, table: pa.Table) -> None:
+        """Create (or replace) table ``name`` from an Arrow table."""
+
+    def create(self, name: str, select: str) -> None:
+        """Materialise ``select`` as table ``name`` (replacing it)."""
+
+    def fetch(self, select: str) -> pa.Table:
+        """The rows of ``select``."""
+        ...
+
+    def scalar(self, select: str) -> Any:
+        """The first column of the first row of ``select`` (None if no row)."""
+
+    def drop(self, name: str) -> None: ...
+
+    def splink_api(self) -> Any:
+        """Splink's database API over this engine."""
+
+    def close(self) -> None: ...
+
+
+def open_engine(settings: Settings | None = None, *, threads: int | None = None) -> Engine:
+    """The engine the settings name (``COUNTERFLOW_ENGINE``; local when unset)."""
+    settings = settings or Settings.from_env()
+    if settings.engine == "local":
+        return LocalEngine(threads=threads)
+    if settings.engine == "spark":
+        from counterflow.engine.spark import SparkEngine
+
+        return SparkEngine(master=settings.spark_master, threads=threads)
+    raise ConfigurationError("unknown engine", engine=settings.engine, known=list(ENGINES))

@@ -1,0 +1,63 @@
+"""The embedded engine: DuckDB in process (the default, one machine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from counterflow.engine.dialect import DUCKDB, Dialect
+
+__all__ = ["LocalEngine", "duckdb_connection"]
+
+
+def duckdb_connection(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection set up the way every batch stage expects."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+class LocalEngine:
+    """Batch stages on an in-memory DuckDB connection (``COUNTERFLOW_ENGINE=local``)."""
+
+    name = "local"
+    dialect: Dialect = DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None, *, threads: int | None = None) -> None:
+        self.con = con if con is not None else duckdb_connection(threads)
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
+    def put(self, name: str, table: pa.Table) -> None:
+        self.con.register("cf_engine_arrow", table)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM cf_engine_arrow")
+        finally:
+            self.con.unregister("cf_engine_arrow")
+
+    def create(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
+
+    def fetch(self, select: str) -> pa.Table:
+        return self.con.execute(select).to_arrow_table()
+
+    def scalar(self, select: str) -> Any:
+        row = self.con.execute(select).fetchone()
+        return row[0] if row else None
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def splink_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(self.con)
+
+    def close(self) -> None:
+        self.con.close()
