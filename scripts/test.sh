@@ -18,7 +18,8 @@ trap 'scripts/pg.sh stop "$PGTMP"' EXIT
 export COUNTERFLOW_REQUIRE_PG=1
 echo "== pytest"
 set +e
-.venv/bin/pytest -n 2 -q "$@"
+# loadgroup: the Spark tests share one worker (and one JVM); the rest spread as usual.
+.venv/bin/pytest -n 2 --dist loadgroup -q "$@"
 status=$?
 set -e
 if [ "$status" = "5" ]; then

@@ -2,9 +2,9 @@
 
 Tables are Spark temporary views; a created table is checkpointed locally (eager), so each stage
 reads the previous one's result rather than recomputing its lineage. The session carries the
-string-similarity jar Splink ships (``damerau_levenshtein`` and friends), UTC as its time zone, a
-few shuffle partitions for a local master, and no web UI. ``pyspark`` is an optional dependency
-(``pip install counterflow[spark]``); it is imported only when this engine is chosen.
+string-similarity jar Splink ships, its functions registered (``damerau_levenshtein``…), UTC as
+its time zone, a few shuffle partitions for a local master, and no web UI. ``pyspark`` is an
+optional dependency (``pip install counterflow[spark]``), imported only when this engine is chosen.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
         raise ConfigurationError(
             "COUNTERFLOW_ENGINE=spark needs pyspark: pip install 'counterflow[spark]'"
         ) from None
-    from splink.internals.spark.jar_location import similarity_jar_location
+    from splink.internals.spark.jar_location import get_scala_udfs, similarity_jar_location
 
     cores = _local_cores(master)
     builder = (
@@ -57,6 +57,8 @@ def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
     )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    for name, java_class, returns in get_scala_udfs():
+        session.udf.registerJavaFunction(name, java_class, returns)
     # Local checkpoints still ask for a directory on this Spark (4.x); a cluster brings its own.
     if not session.sparkContext.getCheckpointDir():
         session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="counterflow-spark-"))

@@ -1,0 +1,112 @@
+"""One contract, two engines: what a batch stage asks of an engine, on DuckDB and on Spark."""
+
+import pyarrow as pa
+import pytest
+
+from counterflow.engine import LocalEngine, open_engine
+from counterflow.errors import ConfigurationError
+from counterflow.settings import Settings
+
+pytestmark = pytest.mark.xdist_group("spark")
+
+
+@pytest.fixture(params=["local", "spark"])
+def engine(request):
+    if request.param == "local":
+        eng = LocalEngine(threads=1)
+    else:
+        from counterflow.engine.spark import SparkEngine
+
+        eng = SparkEngine(request.getfixturevalue("spark"))
+    yield eng
+    eng.close()
+
+
+LISTS = pa.table(
+    {
+        "id": pa.array([1, 2, 3, 4], pa.int64()),
+        "a": pa.array([["hsn", "mhmd"], ["ali"], [], ["x", "y", "z"]], pa.list_(pa.string())),
+        "b": pa.array([["mhmd"], ["hsn"], ["q"], ["z", "y", "x"]], pa.list_(pa.string())),
+        "parts": pa.array(
+            [
+                [{"t": "", "s": "mhmd", "p": "^m[aeiou]?h[aeiou]*m+[aeiou]*d$"}],
+                [{"t": "ali", "s": "l", "p": ""}],
+                [],
+                [{"t": "", "s": "hsn", "p": "^h[aeiou]?s+[aeiou]*n$"}, {"t": "", "s": "x", "p": "^nomatch$"}],
+            ],
+            pa.list_(pa.struct([("t", pa.string()), ("s", pa.string()), ("p", pa.string())])),
+        ),
+        "words": pa.array([["muhamed", "hasan"], ["ali"], ["x"], ["hassan", "hasan"]], pa.list_(pa.string())),
+    }
+)
+
+
+def test_tables_go_in_are_made_from_sql_and_come_back(engine):
+    engine.put("t_in", pa.table({"k": ["a", "b", "b", "c"], "v": [1, 2, 3, 4]}))
+    engine.create("t_sum", "SELECT k, sum(v) AS total FROM t_in GROUP BY k")
+    got = engine.fetch("SELECT k, total FROM t_sum ORDER BY k").to_pydict()
+    assert got == {"k": ["a", "b", "c"], "total": [1, 5, 4]}
+    assert engine.scalar("SELECT count(*) FROM t_sum WHERE total > 1") == 2
+    assert engine.scalar("SELECT k FROM t_sum WHERE total > 100") is None
+    engine.create("t_sum", "SELECT k FROM t_in WHERE v = 4")  # replaced, not appended
+    assert engine.scalar("SELECT count(*) FROM t_sum") == 1
+    engine.drop("t_sum")
+    with pytest.raises(Exception):  # noqa: B017 - each engine raises its own kind
+        engine.fetch("SELECT * FROM t_sum")
+
+
+def test_list_operations_mean_the_same_on_every_engine(engine):
+    d = engine.dialect
+    engine.put("lists", LISTS)
+    got = engine.fetch(
+        f"SELECT id, {d.size('a')} AS n, {d.size(d.common('a', 'b'))} AS common, "
+        f"{d.has_any('a', 'b')} AS any_, {d.has_all('a', 'b')} AS all_, "
+        f"{d.pattern_hits('parts', 'words')} AS hits FROM lists ORDER BY id"
+    ).to_pydict()
+    assert got["n"] == [2, 1, 0, 3]
+    assert got["common"] == [1, 0, 0, 3]
+    assert got["any_"] == [True, False, False, True]
+    assert got["all_"] == [True, False, False, True]
+    # row 1: the Arabic pattern admits "muhamed"; row 2: no pattern; row 4: "hsn" admits both
+    # spellings but counts once, the other pattern admits nothing
+    assert got["hits"] == [1, 0, 0, 1]
+
+
+def test_damerau_levenshtein_is_available_on_every_engine(engine):
+    engine.put("words", pa.table({"a": ["1980-02-01", "abcd"], "b": ["1980-01-02", "abdc"]}))
+    got = engine.fetch("SELECT a, damerau_levenshtein(a, b) AS d FROM words ORDER BY a").to_pydict()
+    assert [int(x) for x in got["d"]] == [2, 1]
+
+
+def test_the_engine_is_chosen_by_settings():
+    eng = open_engine(Settings(database_url="sqlite:///x.sqlite", engine="local"))
+    try:
+        assert isinstance(eng, LocalEngine)
+    finally:
+        eng.close()
+    with pytest.raises(ConfigurationError):
+        open_engine(Settings(database_url="sqlite:///x.sqlite", engine="hadoop"))
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"COUNTERFLOW_ENGINE": "hadoop"}, "local or spark"),
+        ({"COUNTERFLOW_ENGINE": "spark", "COUNTERFLOW_SPARK_MASTER": "yarn-cluster"}, "master URL"),
+    ],
+)
+def test_bad_engine_settings_are_refused_with_the_reason(env, problem):
+    with pytest.raises(ConfigurationError, match=problem):
+        Settings.from_env({"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite", **env})
+
+
+def test_engine_settings_are_read_from_the_environment():
+    s = Settings.from_env(
+        {
+            "COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite",
+            "COUNTERFLOW_ENGINE": "Spark",
+            "COUNTERFLOW_SPARK_MASTER": "spark://10.0.0.5:7077",
+        }
+    )
+    assert (s.engine, s.spark_master) == ("spark", "spark://10.0.0.5:7077")
+    assert Settings.from_env({"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite"}).engine == "local"
