@@ -36,3 +36,14 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqlStore]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One local Spark session per test process (a JVM start costs seconds); mark its users
+    ``xdist_group("spark")`` so that they share one process."""
+    from counterflow.engine.spark import spark_session
+
+    session = spark_session("local[2]", driver_memory="1g")
+    yield session
+    session.stop()

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from counterflow.cli.main import app
@@ -71,3 +72,32 @@ def test_run_explain_merge_undo_new_from_the_command_line(tmp_path, monkeypatch,
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["counts"]["new_records"] == 2
     store.close()
+
+
+@pytest.mark.xdist_group("spark")
+def test_the_file_contract_gives_the_same_clusters_on_spark(tmp_path, spark, entities):
+    """``--engine spark`` (the session of this test process) writes the file ``local`` writes."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities), encoding="utf-8")
+    outs = {}
+    for engine in ("local", "spark"):
+        out = tmp_path / f"{engine}.csv"
+        result = runner.invoke(
+            app, ["resolve", "--input", str(src), "--output", str(out), "--engine", engine, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["inputs"]["engine"] == engine
+        outs[engine] = out.read_text(encoding="utf-8")
+    assert outs["spark"] == outs["local"]
+    assert len(set(line.split(",")[1] for line in outs["local"].splitlines()[1:])) < len(entities)
+
+
+def test_an_unknown_engine_is_refused_by_name(tmp_path, entities):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(entities[0]) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["resolve", "--input", str(src), "--output", str(tmp_path / "o.csv"), "--engine", "hadoop"]
+    )
+    assert result.exit_code != 0
+    assert "unknown engine 'hadoop'" in result.output
+    assert not (tmp_path / "o.csv").exists()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from counterflow.cli.context import open_configured_store
 from counterflow.cli.output import console, emit_json, err_console
+from counterflow.engine import Engine, open_engine
 from counterflow.errors import InvalidValue
 from counterflow.model.visibility import Viewer
 from counterflow.policy import registry
@@ -37,6 +40,17 @@ UserOpt = Annotated[
 ]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the ledger).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help=(
+            "Where blocking and scoring run: local (DuckDB in process) or spark (on "
+            "$COUNTERFLOW_SPARK_MASTER, default local[2]). Default: $COUNTERFLOW_ENGINE or local. "
+            "Both give the same clusters."
+        ),
+    ),
+]
 
 
 def _actor(user: str | None) -> str:
@@ -50,6 +64,15 @@ def _store() -> SqlStore:
 def _viewer(user: str | None) -> Viewer:
     """Whom explanations and decisions are for: they see (and judge) only what this user may see."""
     return registry.viewer_for(_store(), user or Settings.from_env().user)
+
+
+@contextmanager
+def _engine(name: str | None) -> Iterator[Engine]:
+    eng = open_engine(Settings.from_env(), name=name)
+    try:
+        yield eng
+    finally:
+        eng.close()
 
 
 def _quiet() -> None:
@@ -91,6 +114,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--output", help="CSV entity_id,cluster_id.")
         ] = None,
         user: UserOpt = None,
+        engine: EngineOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         if ctx.invoked_subcommand is not None:
@@ -99,7 +123,8 @@ def register(app: typer.Typer) -> None:
             err_console.print(ctx.get_help())
             raise InvalidValue("resolve", "", "give --input and --output, or a command (see above)")
         _quiet()
-        summary = service.resolve_file(input_path, output_path, actor=_actor(user))
+        with _engine(engine) as eng:
+            summary = service.resolve_file(input_path, output_path, actor=_actor(user), engine=eng)
         if as_json:
             emit_json(summary.to_dict())
             return
@@ -114,11 +139,13 @@ def register(app: typer.Typer) -> None:
     def run(
         user: UserOpt = None,
         index: Annotated[Path | None, typer.Option("--index", help="Resolution index file.")] = None,
+        engine: EngineOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Resolve the whole store: machine judgements to the ledger, a fresh resolution index."""
         _quiet()
-        summary = service.run_store(_store(), actor=_actor(user), index_path=index)
+        with _engine(engine) as eng:
+            summary = service.run_store(_store(), actor=_actor(user), index_path=index, engine=eng)
         emit_json(summary.to_dict()) if as_json else _show_summary(summary.to_dict())
 
     @resolve_app.command("new")

@@ -56,13 +56,16 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def open_engine(settings: Settings | None = None, *, threads: int | None = None) -> Engine:
-    """The engine the settings name (``COUNTERFLOW_ENGINE``; local when unset)."""
+def open_engine(
+    settings: Settings | None = None, *, name: str | None = None, threads: int | None = None
+) -> Engine:
+    """The engine ``name`` or, without one, the settings' (``COUNTERFLOW_ENGINE``; local when unset)."""
     settings = settings or Settings.from_env()
-    if settings.engine == "local":
+    chosen = (name or settings.engine).strip().lower()
+    if chosen == "local":
         return LocalEngine(threads=threads)
-    if settings.engine == "spark":
+    if chosen == "spark":
         from counterflow.engine.spark import SparkEngine
 
         return SparkEngine(master=settings.spark_master, threads=threads)
-    raise ConfigurationError("unknown engine", engine=settings.engine, known=list(ENGINES))
+    raise ConfigurationError(f"unknown engine {chosen!r}: local or spark", engine=chosen, known=list(ENGINES))

@@ -57,7 +57,7 @@ def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
     )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
-    for name, java_class, returns in get_scala_udfs():
+    for name, java_class, returns in get_scala_udfs():  # type: ignore[no-untyped-call]
         session.udf.registerJavaFunction(name, java_class, returns)
     # Local checkpoints still ask for a directory on this Spark (4.x); a cluster brings its own.
     if not session.sparkContext.getCheckpointDir():

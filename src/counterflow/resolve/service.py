@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from counterflow.engine import Engine
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.model.visibility import Viewer
 from counterflow.resolve import ledger
@@ -106,16 +107,24 @@ def _merges(res: Resolution) -> list[dict[str, Any]]:
 
 
 def resolve_file(
-    input_path: Path, output_path: Path, *, actor: str, threads: int | None = None
+    input_path: Path,
+    output_path: Path,
+    *,
+    actor: str,
+    threads: int | None = None,
+    engine: Engine | None = None,
 ) -> RunSummary:
-    """``counterflow resolve --input ENTITIES.jsonl --output CLUSTERS.csv``: all or nothing."""
+    """``counterflow resolve --input ENTITIES.jsonl --output CLUSTERS.csv``: all or nothing.
+
+    Blocking and scoring run on ``engine`` (embedded DuckDB unless given).
+    """
     started = ledger.now()
     data = read_ftm_file(input_path)
     if data.problems:
         shown = "; ".join(str(p) for p in data.problems[:20])
         more = f" (and {len(data.problems) - 20} more)" if len(data.problems) > 20 else ""
         raise InvalidValue("input", str(input_path), f"{len(data.problems)} problem(s): {shown}{more}")
-    res = resolve(data.records, threads=threads)
+    res = resolve(data.records, threads=threads, engine=engine)
     clusters = res.cluster_ids()
     tmp = output_path.with_name(output_path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
@@ -131,7 +140,12 @@ def resolve_file(
         started,
         ledger.now(),
         _scorers(res.models),
-        {**_inputs(res.records, str(input_path)), "datasets": data.datasets, "output": str(output_path)},
+        {
+            **_inputs(res.records, str(input_path)),
+            "datasets": data.datasets,
+            "output": str(output_path),
+            "engine": engine.name if engine else "local",
+        },
         counts,
         _merges(res),
         [{"selector": s.selector, "holders": len(s.holders), "reason": s.reason} for s in res.shared],
@@ -202,16 +216,25 @@ def _analyst_constraints(
 
 
 def run_store(
-    store: SqlStore, *, actor: str, index_path: Path | None = None, threads: int | None = None
+    store: SqlStore,
+    *,
+    actor: str,
+    index_path: Path | None = None,
+    threads: int | None = None,
+    engine: Engine | None = None,
 ) -> RunSummary:
-    """A full run over the store: machine judgements to the ledger, a fresh resolution index."""
+    """A full run over the store: machine judgements to the ledger, a fresh resolution index.
+
+    Blocking and scoring run on ``engine`` (embedded DuckDB unless given); the judgements and
+    the index are written here, in one place, whichever engine computed them.
+    """
     started = ledger.now()
     run_id = _run_id()
     records = load_records(store)
     judgements = ledger.read_judgements(store)
     runs = ledger.read_runs(store)
     pos, neg = _analyst_constraints(judgements, runs)
-    res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads)
+    res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads, engine=engine)
     out: list[ledger.Judgement] = []
     for lk in res.clustering.accepted:
         if lk.priority >= ANALYST:
@@ -260,7 +283,7 @@ def run_store(
         started,
         finished,
         _scorers(res.models),
-        _inputs(res.records, store._safe_url()),
+        {**_inputs(res.records, store._safe_url()), "engine": engine.name if engine else "local"},
         {**res.stats, "judgements_written": len(unique)},
         _merges(res),
         [{"selector": s.selector, "holders": len(s.holders), "reason": s.reason} for s in res.shared],
