@@ -110,3 +110,22 @@ def test_engine_settings_are_read_from_the_environment():
     )
     assert (s.engine, s.spark_master) == ("spark", "spark://10.0.0.5:7077")
     assert Settings.from_env({"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite"}).engine == "local"
+
+
+def test_a_statements_export_is_read_with_its_partitions_as_strings(engine, tmp_path, sqlite_store):
+    from counterflow.ingest.report import parse_report
+    from counterflow.store.parquet import export_statements
+
+    from reports import report
+
+    for i, day in enumerate(["14.03.2026.", "02.04.2026."]):
+        sqlite_store.write_reports([parse_report(report(report_id=f"R{i}", reported_at=day)).record])
+    made = export_statements(sqlite_store, tmp_path / "it's here", actor="admin")
+    engine.load("st", str(tmp_path / "it's here"))
+    got = engine.fetch(
+        "SELECT agency, date, count(*) AS n FROM st GROUP BY agency, date ORDER BY date"
+    ).to_pydict()
+    assert got["agency"] == ["rs_mup", "rs_mup"]
+    assert got["date"] == ["2026-03-14", "2026-04-02"]  # strings, not dates
+    assert sum(got["n"]) == made.statements
+    assert engine.scalar("SELECT count(DISTINCT entity_id) FROM st") >= 3

@@ -74,6 +74,7 @@ COMMAND_MODULES = (
     "cases_cmd",
     "sanctions_cmd",
     "backup_cmd",
+    "export_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

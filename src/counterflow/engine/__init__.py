@@ -38,6 +38,10 @@ class Engine(Protocol):
     def put(self, name: str, table: pa.Table) -> None:
         """Create (or replace) table ``name`` from an Arrow table."""
 
+    def load(self, name: str, path: str) -> None:
+        """Table ``name`` over the Hive-partitioned Parquet dataset at ``path`` (partition values
+        read as strings)."""
+
     def create(self, name: str, select: str) -> None:
         """Materialise ``select`` as table ``name`` (replacing it)."""
 

@@ -41,6 +41,13 @@ class LocalEngine:
         finally:
             self.con.unregister("cf_engine_arrow")
 
+    def load(self, name: str, path: str) -> None:
+        glob = (str(path).rstrip("/") + "/**/*.parquet").replace("'", "''")
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM "
+            f"read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false)"
+        )
+
     def create(self, name: str, select: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
 

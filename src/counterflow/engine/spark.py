@@ -53,6 +53,7 @@ def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", driver_memory)
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, 2 * cores) if cores else 200))
     )
     session = builder.getOrCreate()
@@ -87,6 +88,9 @@ class SparkEngine:
 
     def put(self, name: str, table: pa.Table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
+
+    def load(self, name: str, path: str) -> None:
+        self.spark.read.parquet(path).createOrReplaceTempView(name)
 
     def create(self, name: str, select: str) -> None:
         self.spark.sql(select).localCheckpoint(eager=True).createOrReplaceTempView(name)
