@@ -75,3 +75,37 @@ def test_unknown_entities_and_missing_index(store, tmp_path):
         service.merge(store, "nobody.p1", "eu-europol.p1", actor="a", reason="r")
     with pytest.raises(NotFound):
         service.resolve_new(store, actor="a", entity_ids=["eu-europol.p1"], index_path=tmp_path / "none")
+
+
+def _ledger_rows(store):
+    from sqlalchemy import func, select
+
+    from counterflow.store import schema
+    from counterflow.store.schema_policy import audit_log
+
+    with store.engine.connect() as conn:
+        return tuple(
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (schema.resolve_judgements, schema.resolve_runs, audit_log)
+        )
+
+
+def test_a_run_lands_whole_or_not_at_all(store, tmp_path, monkeypatch):
+    """A run that fails while writing its results leaves no judgement, run or log record behind."""
+    from counterflow.resolve import ledger
+
+    before = _ledger_rows(store)
+
+    def fail(conn, run):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(ledger, "insert_run", fail)  # after the judgements were inserted
+    with pytest.raises(RuntimeError, match="connection lost"):
+        service.run_store(store, actor="ann", index_path=tmp_path / "idx.duckdb")
+    assert _ledger_rows(store) == before
+    assert service.state(store).cluster_of("rs-mup.p3") == "rs-mup.p3"
+    monkeypatch.undo()
+    summary = service.run_store(store, actor="ann", index_path=tmp_path / "idx.duckdb")
+    after = _ledger_rows(store)
+    assert after[0] - before[0] == summary.counts["judgements_written"] > 0
+    assert (after[1] - before[1], after[2] - before[2]) == (1, 1)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.resolve.clustering import ANALYST, MODEL, Link, cluster
@@ -91,12 +91,15 @@ def make_judgement(
 
 
 def write_judgements(store: SqlStore, judgements: Sequence[Judgement]) -> None:
-    if not judgements:
-        return
-    rows = [j.to_dict() for j in judgements]
     with store.engine.begin() as conn:
-        for start in range(0, len(rows), 5000):
-            conn.execute(insert(tables.resolve_judgements), rows[start : start + 5000])
+        insert_judgements(conn, judgements)
+
+
+def insert_judgements(conn: Connection, judgements: Sequence[Judgement]) -> None:
+    """Add judgements in the caller's transaction (a run's land with its run row, or not at all)."""
+    rows = [j.to_dict() for j in judgements]
+    for start in range(0, len(rows), 5000):
+        conn.execute(insert(tables.resolve_judgements), rows[start : start + 5000])
 
 
 def read_judgements(store: SqlStore) -> list[Judgement]:
@@ -129,18 +132,22 @@ class RunRow:
 
 def write_run(store: SqlStore, run: RunRow) -> None:
     with store.engine.begin() as conn:
-        conn.execute(
-            insert(tables.resolve_runs).values(
-                run_id=run.run_id,
-                kind=run.kind,
-                actor=run.actor,
-                started_at=run.started_at,
-                finished_at=run.finished_at,
-                scorers=json.dumps(run.scorers, sort_keys=True),
-                models=json.dumps(run.models, sort_keys=True),
-                summary=json.dumps(run.summary, sort_keys=True, default=str),
-            )
+        insert_run(conn, run)
+
+
+def insert_run(conn: Connection, run: RunRow) -> None:
+    conn.execute(
+        insert(tables.resolve_runs).values(
+            run_id=run.run_id,
+            kind=run.kind,
+            actor=run.actor,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            scorers=json.dumps(run.scorers, sort_keys=True),
+            models=json.dumps(run.models, sort_keys=True),
+            summary=json.dumps(run.summary, sort_keys=True, default=str),
         )
+    )
 
 
 def read_runs(store: SqlStore) -> list[RunRow]:

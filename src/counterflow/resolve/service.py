@@ -274,7 +274,6 @@ def run_store(
             )
         )
     unique = {j.id: j for j in out}
-    ledger.write_judgements(store, list(unique.values()))
     finished = ledger.now()
     summary = RunSummary(
         run_id,
@@ -289,14 +288,25 @@ def run_store(
         [{"selector": s.selector, "holders": len(s.holders), "reason": s.reason} for s in res.shared],
     )
     models = {k: m.settings for k, m in res.models.items()}
-    ledger.write_run(
-        store,
-        ledger.RunRow(
-            run_id, "full", actor, started, finished, summary.scorers, models, summary.to_dict(limit=0)
-        ),
-    )
-    build_index(index_path or default_index_path(store), res)
-    _log_combination(store, actor, "resolution_run", run_id, summary.to_dict(limit=0))
+    # The run lands whole or not at all: its judgements, its row and its log record in one
+    # transaction, after all the computing (readers are never kept waiting by the engine).
+    with store.engine.begin() as conn:
+        ledger.insert_judgements(conn, list(unique.values()))
+        ledger.insert_run(
+            conn,
+            ledger.RunRow(
+                run_id, "full", actor, started, finished, summary.scorers, models, summary.to_dict(limit=0)
+            ),
+        )
+        audit_chain.append(
+            conn,
+            actor=actor,
+            action="combination",
+            object_type="resolution_run",
+            object_id=run_id,
+            details=summary.to_dict(limit=0),
+        )
+    build_index(index_path or default_index_path(store), res)  # a cache of the above, rebuilt at will
     return summary
 
 
