@@ -24,6 +24,8 @@ class Dialect:
     any_of: str
     all_of: str
     pattern_hits_of: str
+    days_of: str
+    union_of: str
 
     def size(self, items: str) -> str:
         """The number of elements of a list."""
@@ -45,6 +47,14 @@ class Dialect:
         """How many name parts (structs with a regex ``p``, anchored) admit one of ``words``."""
         return self.pattern_hits_of.format(parts, words)
 
+    def days(self, start: str, end: str) -> str:
+        """Whole days from date ``start`` to date ``end`` (negative if ``end`` is earlier)."""
+        return self.days_of.format(start, end)
+
+    def union(self, lists: str) -> str:
+        """Aggregate: the distinct elements of every list in the group, sorted."""
+        return self.union_of.format(lists)
+
 
 DUCKDB = Dialect(
     name="duckdb",
@@ -56,6 +66,8 @@ DUCKDB = Dialect(
         "len(list_filter({0}, x -> x.p <> '' "
         "AND list_bool_or(list_transform({1}, y -> regexp_full_match(y, x.p)))))"
     ),
+    days_of="date_diff('day', {0}, {1})",
+    union_of="list_sort(list_distinct(flatten(list({0}))))",
 )
 
 SPARK = Dialect(
@@ -66,6 +78,8 @@ SPARK = Dialect(
     all_of="(size(array_except({1}, {0})) = 0)",
     # The patterns carry their own ^…$ anchors, so Java's find() is a full match, as RE2's is.
     pattern_hits_of="size(filter({0}, x -> x.p <> '' AND exists({1}, y -> y rlike x.p)))",
+    days_of="datediff({1}, {0})",
+    union_of="array_sort(array_distinct(flatten(collect_list({0}))))",
 )
 
 _BY_NAME = {d.name: d for d in (DUCKDB, SPARK)}

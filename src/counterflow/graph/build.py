@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -204,6 +204,45 @@ def _collect(statements: Iterable[Statement], canonical: Callable[[str], str]) -
     return ents
 
 
+def occurrences_of(
+    statements: Iterable[Statement], canonical: Callable[[str], str] | None = None
+) -> Iterator[tuple[Node | None, list[Occurrence]]]:
+    """Per entity (after ``canonical``): its node (None for a link entity) and its occurrences.
+
+    The map half of graph building, entity by entity; :func:`build_graph` aggregates in memory,
+    :mod:`counterflow.graph.edges` on a batch engine.
+    """
+    for eid, ent in _collect(statements, canonical or (lambda x: x)).items():
+        yield _entity_occurrences(eid, ent)
+
+
+def _entity_occurrences(eid: str, ent: _Entity) -> tuple[Node | None, list[Occurrence]]:
+    schema = _schema(ent.schemata)
+    out: list[Occurrence] = []
+    if schema in LINK_SCHEMATA or _is_edge(schema):
+        _link(schema, ent, _when(ent), out)
+        return None, out
+    names = ent.values("name")
+    countries = ent.values("nationality") or ent.values("country")
+    node = Node(
+        eid,
+        "entity",
+        schema,
+        names[0] if names else eid,
+        set(ent.values(ROLE_PROP)),
+        countries[0] if countries else None,
+    )
+    for prop, vals in ent.props.items():
+        ptype = _prop_type(schema, prop)
+        if ptype in SELECTOR_TYPES:
+            for v, sid, t in vals:
+                out.append((eid, f"{ptype}:{v}", "uses", t, {sid}, set()))
+        if prop == "owner" and schema == "Vehicle":
+            for v, sid, t in vals:
+                out.append((v, eid, "ownership", t, {sid}, set()))
+    return node, out
+
+
 def build_graph(
     statements: Iterable[Statement],
     *,
@@ -214,29 +253,12 @@ def build_graph(
     max_shared: int = 50,
 ) -> EntityGraph:
     """The multi-relational graph of the statements (see the module docstring)."""
-    ents = _collect(statements, canonical or (lambda x: x))
     occurrences: list[Occurrence] = []
     g = EntityGraph()
-    for eid, ent in ents.items():
-        schema = _schema(ent.schemata)
-        when = _when(ent)
-        if schema in LINK_SCHEMATA or _is_edge(schema):
-            _link(schema, ent, when, occurrences)
-            continue
-        names = ent.values("name")
-        countries = ent.values("nationality") or ent.values("country")
-        country = countries[0] if countries else None
-        g.nodes[eid] = Node(
-            eid, "entity", schema, names[0] if names else eid, set(ent.values(ROLE_PROP)), country
-        )
-        for prop, vals in ent.props.items():
-            ptype = _prop_type(schema, prop)
-            if ptype in SELECTOR_TYPES:
-                for v, sid, t in vals:
-                    occurrences.append((eid, f"{ptype}:{v}", "uses", t, {sid}, set()))
-            if prop == "owner" and schema == "Vehicle":
-                for v, sid, t in vals:
-                    occurrences.append((v, eid, "ownership", t, {sid}, set()))
+    for node, found in occurrences_of(statements, canonical):
+        if node is not None:
+            g.nodes[node.id] = node
+        occurrences.extend(found)
     times = [d for o in occurrences if (d := _day(o[3])) is not None]
     ref = now or (max(times) if times else date.today())
     start, end = window if window is not None else (None, None)
@@ -249,12 +271,31 @@ def build_graph(
             w = 2.0 ** (-max(0, (ref - day).days) / half_life_days)
         for x in (a, b):
             if x not in g.nodes:
-                kind = x.split(":", 1)[0]
-                kind = "selector" if kind in SELECTOR_TYPES else ("place" if kind == "place" else "entity")
-                g.nodes[x] = Node(x, kind, "Thing" if kind == "entity" else kind, x)
+                g.nodes[x] = _endpoint(x)
         g.tie(a, b, rel).add(t, w, ids, via)
     _shared(g, max_shared)
     return g
+
+
+def _endpoint(x: str) -> Node:
+    """The node of a tie's end that no statement describes: a selector, a place, an entity
+    known only from a reference."""
+    kind = x.split(":", 1)[0]
+    kind = "selector" if kind in SELECTOR_TYPES else ("place" if kind == "place" else "entity")
+    return Node(x, kind, "Thing" if kind == "entity" else kind, x)
+
+
+def add_endpoint_nodes(g: EntityGraph) -> None:
+    """Nodes for the ends of ``g``'s ties that have none yet (in the order of the ties)."""
+    for a, b, _ in g.ties:
+        for x in (a, b):
+            if x not in g.nodes:
+                g.nodes[x] = _endpoint(x)
+
+
+def shared_selector_ties(g: EntityGraph, max_shared: int = 50) -> None:
+    """Add ``shared-selector`` ties between the holders of each selector (see the module docstring)."""
+    _shared(g, max_shared)
 
 
 def _schema(schemata: set[str]) -> str:

@@ -1,0 +1,178 @@
+"""How cost grows: the pipeline's batch stages at 10k, 100k, 1M (and 10M) statements.
+
+Claim (issue 10): on the embedded default, ingest, resolution and graph building grow
+near-linearly (exponent <= 1.2 in time against statements); Spark local[2] runs resolution at
+1M beside it.
+
+For each size, a scenario world of that many statements is generated (not timed) and every stage
+runs as its own process, timed, with the peak memory (PSS) of its process tree sampled:
+
+  ingest       counterflow ingest <world folders>            (SQLite store, validated, FTS)
+  export       counterflow export-statements DIR             (Parquet, agency=/date=)
+  resolve      counterflow resolve run --engine local         (blocking, training, scoring, clustering)
+  graph        build_graph over every statement               (ties aggregated, igraph built)
+
+Then ``resolve run --engine spark`` (local[2]) on the store of the size named by --spark-at.
+Baselines: linear growth (exponent 1.0; the exponent is the least-squares slope of log time on
+log statements over all sizes) and, for Spark, the embedded engine on the same store in the
+same run (ratio printed).
+
+Usage: python benchmarks/bench_scale.py [--sizes 10000,100000,1000000,10000000] [--spark-at 1000000]
+       [--workdir DIR] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_measure.py
+from _measure import run_measured
+
+GRAPH = """
+import sys, time
+from counterflow.graph.build import build_graph
+from counterflow.model.visibility import Viewer
+from counterflow.store import SqlStore
+store = SqlStore(sys.argv[1])
+g = build_graph(store.iter_statements(viewer=Viewer.operator(), batch=50_000))
+ig = g.to_igraph()
+print(len(g.nodes), len(g.ties))
+"""
+STAGES = ("ingest", "export", "resolve", "graph")
+LIMIT = 1.2
+
+
+def _cli() -> str:
+    return str(Path(sys.executable).parent / "counterflow")
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(max(s, 1e-3)) for _, s in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else float("nan")
+
+
+def run_size(n: int, work: Path, seed: int) -> tuple[int, dict[str, dict[str, float]], str]:
+    from counterflow.demo import INPUT_FOLDERS
+
+    world, db = work / f"world-{n}", work / f"store-{n}.sqlite"
+    if not world.exists():
+        run_measured(
+            [_cli(), "scenario", "--seed", str(seed), "--size", str(n), "--out", str(world), "--json"]
+        )
+    for suffix in ("", "-wal", "-shm", ".key"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(work / f"parquet-{n}", ignore_errors=True)
+    url = f"sqlite:///{db}"
+    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": url, "COUNTERFLOW_ENGINE": "local"}
+    env.pop("COUNTERFLOW_USER", None)
+    folders = [str(world / f) for f in INPUT_FOLDERS if (world / f).exists()]
+    out: dict[str, dict[str, float]] = {}
+    ingest = run_measured([_cli(), "ingest", *folders, "--json"], env=env)
+    statements = int(json.loads(ingest.stdout)["statements_added"])
+    out["ingest"] = {"seconds": ingest.seconds, "peak_mib": ingest.peak_rss_mib}
+    export = run_measured([_cli(), "export-statements", str(work / f"parquet-{n}"), "--json"], env=env)
+    out["export"] = {"seconds": export.seconds, "peak_mib": export.peak_rss_mib}
+    resolve = run_measured(
+        [_cli(), "resolve", "run", "--engine", "local", "--index", str(work / f"idx-{n}.duckdb"), "--json"],
+        env=env,
+    )
+    out["resolve"] = {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib}
+    graph = run_measured([sys.executable, "-c", GRAPH, url], env=env)
+    out["graph"] = {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib}
+    return statements, out, url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="statements per world, comma-separated"
+    )
+    parser.add_argument(
+        "--spark-at", type=int, default=1_000_000, help="size to run Spark at (0: not at all)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="cf-bench-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    urls: dict[int, str] = {}
+    for n in sizes:
+        print(f"size {n:,} …", file=sys.stderr)
+        statements, stages, url = run_size(n, work, args.seed)
+        urls[n] = url
+        rows.append({"size": n, "statements": statements, "stages": stages})
+    spark: dict[str, Any] | None = None
+    if args.spark_at and args.spark_at in urls:
+        env = {
+            **os.environ,
+            "COUNTERFLOW_DATABASE_URL": urls[args.spark_at],
+            "COUNTERFLOW_SPARK_MASTER": "local[2]",
+        }
+        env.pop("COUNTERFLOW_USER", None)
+        idx = str(work / f"idx-spark-{args.spark_at}.duckdb")
+        ran = run_measured([_cli(), "resolve", "run", "--engine", "spark", "--index", idx, "--json"], env=env)
+        local = next(r for r in rows if r["size"] == args.spark_at)["stages"]["resolve"]
+        spark = {
+            "size": args.spark_at,
+            "seconds": ran.seconds,
+            "peak_mib": ran.peak_rss_mib,
+            "ratio_to_local": ran.seconds / local["seconds"],
+        }
+    exponents = {
+        stage: _slope([(r["statements"], r["stages"][stage]["seconds"]) for r in rows])
+        if len(rows) > 1
+        else None
+        for stage in STAGES
+    }
+    # The tail: growth between the two largest sizes, where fixed costs (process start, imports)
+    # no longer flatter the slope. The goal is judged on it.
+    tail = {
+        stage: _slope([(r["statements"], r["stages"][stage]["seconds"]) for r in rows[-2:]])
+        if len(rows) > 1
+        else None
+        for stage in STAGES
+    }
+    result = {"rows": rows, "exponents": exponents, "tail_exponents": tail, "spark": spark, "limit": LIMIT}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"\n{'statements':>11} " + " ".join(f"{s + ' s':>10} {s + ' MiB':>11}" for s in STAGES))
+    for r in rows:
+        cells = " ".join(
+            f"{r['stages'][s]['seconds']:>10.1f} {r['stages'][s]['peak_mib']:>11.0f}" for s in STAGES
+        )
+        print(f"{r['statements']:>11,} {cells}")
+    print("\ngrowth exponent (time ~ statements^k; baseline: linear, k = 1.0; goal k <= 1.2 on the tail):")
+    for stage, k in exponents.items():
+        k_tail = tail[stage]
+        if k is None or k_tail is None:
+            continue
+        verdict = "(not a goal)" if stage == "export" else ("MET" if k_tail <= LIMIT else "NOT MET")
+        print(f"  {stage:8} k = {k:.2f} over all sizes, {k_tail:.2f} between the two largest  {verdict}")
+    if spark:
+        print(
+            f"\nresolve at {spark['size']:,}: Spark local[2] {spark['seconds']:.1f} s, "
+            f"{spark['peak_mib']:.0f} MiB (JVM included); "
+            f"embedded {spark['seconds'] / spark['ratio_to_local']:.1f} s → "
+            f"ratio Spark/embedded {spark['ratio_to_local']:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

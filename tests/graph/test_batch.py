@@ -1,0 +1,108 @@
+"""Graph building on a batch engine equals the in-memory builder (its oracle), on DuckDB and Spark."""
+
+import math
+from datetime import date
+
+import pyarrow as pa
+import pytest
+from test_build import world
+
+from counterflow.engine import LocalEngine
+from counterflow.graph.batch import build_graph_on, components
+from counterflow.graph.build import build_graph
+from counterflow.model.visibility import Viewer
+
+ENGINES = ["local", pytest.param("spark", marks=pytest.mark.xdist_group("spark"))]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    if request.param == "local":
+        eng = LocalEngine(threads=2)
+    else:
+        from counterflow.engine.spark import SparkEngine
+
+        eng = SparkEngine(request.getfixturevalue("spark"))
+    yield eng
+    eng.close()
+
+
+def assert_same(got, want):
+    assert got.nodes == want.nodes
+    assert got.ties.keys() == want.ties.keys()
+    for key, t in want.ties.items():
+        u = got.ties[key]
+        assert (u.count, u.first, u.last, u.statements, u.via) == (
+            t.count,
+            t.first,
+            t.last,
+            t.statements,
+            t.via,
+        ), key
+        assert math.isclose(u.weight, t.weight, rel_tol=1e-9), key
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"half_life_days": 30.0, "now": date(2026, 3, 1)},
+        {"half_life_days": 180.0},
+        {"half_life_days": None, "window": (date(2026, 2, 15), None)},
+        {"window": (date(2026, 1, 15), date(2026, 2, 15))},
+        {"canonical": lambda x: "a.p1" if x == "a.p4" else x},
+        {"max_shared": 1},
+    ],
+)
+def test_ties_match_the_in_memory_builder(engine, options):
+    want = build_graph(world(), **options)
+    assert want.ties  # the options leave something to compare
+    assert_same(build_graph_on(engine, world(), **options), want)
+
+
+def test_nothing_in_nothing_out(engine):
+    g = build_graph_on(engine, [])
+    assert g.nodes == {} and g.ties == {}
+
+
+@pytest.fixture(scope="module")
+def small_statements(tmp_path_factory):
+    from counterflow.demo import INPUT_FOLDERS
+    from counterflow.ingest.pipeline import Ingestor, expand_paths, read_path
+    from counterflow.scenario import generate
+    from counterflow.store import SqlStore
+
+    root = tmp_path_factory.mktemp("small")
+    generate(root / "world", seed=7, size="small")
+    store = SqlStore(f"sqlite:///{root / 'store.sqlite'}")
+    ingestor = Ingestor(store)
+    for path in expand_paths([root / "world" / f for f in INPUT_FOLDERS if (root / "world" / f).exists()]):
+        ingestor.ingest(read_path(path))
+    stmts = list(store.iter_statements(viewer=Viewer.operator()))
+    store.close()
+    return stmts
+
+
+def test_the_small_scenario_builds_the_same_graph(engine, small_statements):
+    want = build_graph(small_statements)
+    assert len(want.ties) > 5_000
+    got = build_graph_on(engine, small_statements)
+    assert_same(got, want)
+
+
+def test_components_are_igraphs(engine, small_statements):
+    g = build_graph(small_statements)
+    ig_g = g.to_igraph()
+    expected = {}
+    for members in ig_g.connected_components():
+        names = [ig_g.vs[i]["name"] for i in members]
+        for n in names:
+            expected[n] = min(names)
+    build_graph_on(engine, small_statements)  # leaves cf_ties on the engine
+    engine.put(
+        "cf_people",
+        pa.table({"node": [n for n, v in g.nodes.items() if v.schema == "Person"]}),
+    )
+    engine.create("cf_simple", "SELECT source, target FROM cf_ties WHERE source <> target")
+    got = components(engine, "cf_simple", nodes="cf_people")
+    assert got == expected
+    assert len(set(got.values())) > 1
