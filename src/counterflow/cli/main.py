@@ -75,6 +75,7 @@ COMMAND_MODULES = (
     "sanctions_cmd",
     "backup_cmd",
     "export_cmd",
+    "network_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"counterflow.cli.{_name}").register(app)

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from counterflow.engine import Engine
 from counterflow.graph._ig import Graph
+from counterflow.graph.batch import build_graph_on
 from counterflow.graph.build import EntityGraph, build_graph, person_projection
 from counterflow.graph.dismantle import plan
 from counterflow.graph.metrics import betweenness, leiden, rank
@@ -26,10 +28,18 @@ PROTECTED_CAPTION = "protected person"
 
 
 def visible_network(
-    store: SqlStore, viewer: Viewer, *, canonical: Callable[[str], str] | None = None
+    store: SqlStore,
+    viewer: Viewer,
+    *,
+    canonical: Callable[[str], str] | None = None,
+    engine: Engine | None = None,
 ) -> EntityGraph:
-    """The person projection of everything ``viewer`` may see, resolved through ``canonical``."""
-    return person_projection(build_graph(store.iter_statements(viewer=viewer), canonical=canonical))
+    """The person projection of everything ``viewer`` may see, resolved through ``canonical``;
+    its ties aggregated by ``engine`` if one is given (Spark for a national store), else in memory."""
+    statements = store.iter_statements(viewer=viewer, batch=50_000)
+    if engine is not None:
+        return person_projection(build_graph_on(engine, statements, canonical=canonical))
+    return person_projection(build_graph(statements, canonical=canonical))
 
 
 def network_summary(

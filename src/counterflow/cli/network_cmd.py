@@ -1,0 +1,86 @@
+"""``counterflow network``: the network of persons you may see, its brokers, communities and a plan."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from counterflow.cli.output import console, emit_json, err_console
+
+
+def register(app: typer.Typer) -> None:
+    from counterflow.cli.main import handle_errors
+
+    @app.command("network")
+    @handle_errors
+    def network_cmd(
+        k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many persons the plan removes.")] = 5,
+        strategy: Annotated[
+            str, typer.Option("--strategy", help="Plan strategy (see `counterflow dismantle --help`).")
+        ] = "hba",
+        engine: Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="Aggregate the ties on a batch engine: local (DuckDB) or spark "
+                "(default: $COUNTERFLOW_ENGINE if spark, else in memory). Same network either way.",
+            ),
+        ] = None,
+        as_user: Annotated[
+            str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """The person network of everything you may see, entity resolution folded in: its size,
+        communities (Leiden), top brokers (betweenness) and a k-removal disruption plan.
+
+        Victims, witnesses and minors are never ranked or targeted. Logged as a consultation.
+        Example: counterflow network --k 5 --json
+        """
+        from counterflow.cli.context import open_session
+        from counterflow.engine import open_engine
+        from counterflow.graph.views import network_summary, visible_network
+        from counterflow.resolve.service import canonical_for
+        from counterflow.settings import Settings
+
+        session = open_session(as_user)
+        settings = Settings.from_env()
+        chosen = engine or (settings.engine if settings.engine != "local" else None)
+        eng = open_engine(settings, name=chosen) if chosen else None
+        try:
+            with nullcontext() if as_json else err_console.status("building the network…", spinner="dots"):
+                people = visible_network(
+                    session.store,
+                    session.viewer,
+                    canonical=canonical_for(session.store, session.viewer),
+                    engine=eng,
+                )
+                result = network_summary(people, k=k, strategy=strategy)
+        finally:
+            if eng is not None:
+                eng.close()
+        session.consulted(
+            "network", None, {"persons": result["persons"], "k": k, "engine": chosen or "memory"}
+        )
+        session.store.close()
+        if as_json:
+            emit_json(result)
+            return
+        console.print(
+            f"{result['persons']:,} persons, {result['ties']:,} ties, {result['communities']:,} communities "
+            f"(modularity {result['modularity']}), {result['protected_persons']:,} protected"
+        )
+        brokers = Table("broker", "betweenness", title="Top brokers")
+        for b in result["brokers"]:
+            brokers.add_row(b["name"], f"{b['betweenness']:,}")
+        console.print(brokers)
+        if result["plan"]:
+            p = result["plan"]
+            console.print(
+                f"Plan ({p['strategy']}, k={p['k']}): "
+                + ", ".join(t["name"] for t in p["targets"])
+                + f"; largest component {p['lcc_initial']} → {p['lcc_after_k']}"
+            )

@@ -1,0 +1,102 @@
+"""CLI: `counterflow network` (the network you may see; same answer in memory, on DuckDB, on Spark)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from counterflow.audit.log import records
+from counterflow.cli.main import app
+from counterflow.ingest.pipeline import Ingestor
+from counterflow.store import SqlStore
+
+from reports import report
+
+runner = CliRunner()
+
+
+def _person(pid, name, phone, roles=()):
+    return {
+        "id": pid,
+        "schema": "Person",
+        "roles": list(roles),
+        "properties": {"name": [name], "phone": [phone]},
+    }
+
+
+def _call(cid, a, b, day):
+    return {
+        "id": cid,
+        "schema": "Call",
+        "properties": {"caller": [a], "receiver": [b], "startDate": [day]},
+    }
+
+
+@pytest.fixture
+def store_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cf.sqlite'}"
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
+    monkeypatch.delenv("COUNTERFLOW_USER", raising=False)
+    monkeypatch.delenv("COUNTERFLOW_ENGINE", raising=False)
+    people = [
+        _person("boss", "Arben Krasniqi", "+38160100001", ["organiser"]),
+        _person("d1", "Goran Babić", "+38160100002", ["driver"]),
+        _person("d2", "Nikola Petrović", "+38160100003", ["driver"]),
+        _person("m1", "Samir Haddad", "+38160100004", ["victim"]),
+        _person("r1", "Luka Horvat", "+38160100005", ["recruiter"]),
+    ]
+    calls = [
+        _call("c1", "boss", "d1", "2026-03-01"),
+        _call("c2", "boss", "d2", "2026-03-02"),
+        _call("c3", "d1", "m1", "2026-03-03"),
+        _call("c4", "r1", "boss", "2026-03-04"),
+        _call("c5", "d2", "r1", "2026-03-05"),
+    ]
+    store = SqlStore(url)
+    Ingestor(store).ingest_report(report(report_id="N1", entities=people + calls))
+    store.close()
+    return url
+
+
+def _run(*args):
+    result = runner.invoke(app, ["network", "--k", "2", "--json", *args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    data.pop("seconds")
+    return data
+
+
+def test_the_network_is_the_same_in_memory_and_on_duckdb(store_url):
+    memory, duck = _run(), _run("--engine", "local")
+    assert memory == duck
+    assert memory["persons"] == 5 and memory["ties"] >= 5 and memory["protected_persons"] == 1
+    targets = [t["id"] for t in memory["plan"]["targets"]]
+    assert "rs-mup.m1" not in targets and memory["plan"]["protected_never_targeted"]
+    assert "rs-mup.m1" not in [b["id"] for b in memory["brokers"]]
+    store = SqlStore(store_url)
+    try:
+        logged = [
+            r for r in records(store) if r["action"] == "consultation" and r["object_type"] == "network"
+        ]
+    finally:
+        store.close()
+    assert len(logged) == 2
+
+
+@pytest.mark.xdist_group("spark")
+def test_the_network_is_the_same_on_spark(store_url, spark):
+    assert _run("--engine", "spark") == _run()
+
+
+def test_the_victim_is_a_node_but_never_a_target(store_url):
+    from counterflow.graph.views import visible_network
+    from counterflow.model.visibility import Viewer
+
+    store = SqlStore(store_url)
+    try:
+        people = visible_network(store, Viewer.operator())
+    finally:
+        store.close()
+    assert people.nodes["rs-mup.m1"].protected  # the id the other test checks is the victim's
+    plan = _run("--k", "4")["plan"]
+    assert len(plan["targets"]) == 4 and "rs-mup.m1" not in [t["id"] for t in plan["targets"]]
