@@ -1,8 +1,8 @@
 """How cost grows: the pipeline's batch stages at 10k, 100k, 1M (and 10M) statements.
 
 Claim (issue 10): on the embedded default, ingest, resolution and graph building grow
-near-linearly (exponent <= 1.2 in time against statements); Spark local[2] runs resolution at
-1M beside it.
+near-linearly (exponent <= 1.2 in time against statements); Spark local[2] runs resolution and
+graph building at 1M beside it.
 
 For each size, a scenario world of that many statements is generated (not timed) and every stage
 runs as its own process, timed, with the peak memory (PSS) of its process tree sampled:
@@ -12,7 +12,9 @@ runs as its own process, timed, with the peak memory (PSS) of its process tree s
   resolve      counterflow resolve run --engine local         (blocking, training, scoring, clustering)
   graph        build_graph over every statement               (ties aggregated, igraph built)
 
-Then ``resolve run --engine spark`` (local[2]) on the store of the size named by --spark-at.
+Then, at the size named by --spark-at, Spark local[2]: ``resolve run --engine spark --statements``
+(records read by Spark from that size's Parquet export) and graph building with the ties
+aggregated on Spark (``counterflow.graph.batch``).
 Baselines: linear growth (exponent 1.0; the exponent is the least-squares slope of log time on
 log statements over all sizes) and, for Spark, the embedded engine on the same store in the
 same run (ratio printed).
@@ -43,6 +45,18 @@ from counterflow.model.visibility import Viewer
 from counterflow.store import SqlStore
 store = SqlStore(sys.argv[1])
 g = build_graph(store.iter_statements(viewer=Viewer.operator(), batch=50_000))
+ig = g.to_igraph()
+print(len(g.nodes), len(g.ties))
+"""
+GRAPH_SPARK = """
+import sys
+from counterflow.engine.spark import SparkEngine
+from counterflow.graph.batch import build_graph_on
+from counterflow.model.visibility import Viewer
+from counterflow.store import SqlStore
+store = SqlStore(sys.argv[1])
+statements = store.iter_statements(viewer=Viewer.operator(), batch=50_000)
+g = build_graph_on(SparkEngine(master="local[2]"), statements)
 ig = g.to_igraph()
 print(len(g.nodes), len(g.ties))
 """
@@ -119,20 +133,36 @@ def main() -> None:
         rows.append({"size": n, "statements": statements, "stages": stages})
     spark: dict[str, Any] | None = None
     if args.spark_at and args.spark_at in urls:
-        env = {
-            **os.environ,
-            "COUNTERFLOW_DATABASE_URL": urls[args.spark_at],
-            "COUNTERFLOW_SPARK_MASTER": "local[2]",
-        }
+        n = args.spark_at
+        env = {**os.environ, "COUNTERFLOW_DATABASE_URL": urls[n], "COUNTERFLOW_SPARK_MASTER": "local[2]"}
         env.pop("COUNTERFLOW_USER", None)
-        idx = str(work / f"idx-spark-{args.spark_at}.duckdb")
-        ran = run_measured([_cli(), "resolve", "run", "--engine", "spark", "--index", idx, "--json"], env=env)
-        local = next(r for r in rows if r["size"] == args.spark_at)["stages"]["resolve"]
+        idx = str(work / f"idx-spark-{n}.duckdb")
+        parquet = str(work / f"parquet-{n}")
+        resolve = run_measured(
+            [
+                _cli(),
+                "resolve",
+                "run",
+                "--engine",
+                "spark",
+                "--statements",
+                parquet,
+                "--index",
+                idx,
+                "--json",
+            ],
+            env=env,
+        )
+        graph = run_measured([sys.executable, "-c", GRAPH_SPARK, urls[n]], env=env)
+        local = next(r for r in rows if r["size"] == n)["stages"]
         spark = {
-            "size": args.spark_at,
-            "seconds": ran.seconds,
-            "peak_mib": ran.peak_rss_mib,
-            "ratio_to_local": ran.seconds / local["seconds"],
+            "size": n,
+            "resolve": {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib},
+            "graph": {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib},
+            "ratio_to_local": {
+                "resolve": resolve.seconds / local["resolve"]["seconds"],
+                "graph": graph.seconds / local["graph"]["seconds"],
+            },
         }
     exponents = {
         stage: _slope([(r["statements"], r["stages"][stage]["seconds"]) for r in rows])
@@ -167,11 +197,15 @@ def main() -> None:
         print(f"  {stage:8} k = {k:.2f} over all sizes, {k_tail:.2f} between the two largest  {verdict}")
     if spark:
         print(
-            f"\nresolve at {spark['size']:,}: Spark local[2] {spark['seconds']:.1f} s, "
-            f"{spark['peak_mib']:.0f} MiB (JVM included); "
-            f"embedded {spark['seconds'] / spark['ratio_to_local']:.1f} s → "
-            f"ratio Spark/embedded {spark['ratio_to_local']:.2f}x"
+            f"\nSpark local[2] at {spark['size']:,} (JVM included; baseline: the embedded default, "
+            "same store):"
         )
+        for stage, what in (("resolve", "resolve run --statements PARQUET"), ("graph", "ties on Spark")):
+            ran, ratio = spark[stage], spark["ratio_to_local"][stage]
+            print(
+                f"  {stage:8} {ran['seconds']:6.1f} s {ran['peak_mib']:6.0f} MiB ({what}); "
+                f"ratio Spark/embedded {ratio:.2f}x"
+            )
 
 
 if __name__ == "__main__":

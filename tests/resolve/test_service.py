@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from counterflow.errors import NotFound
+from counterflow.engine import LocalEngine
+from counterflow.errors import InvalidValue, NotFound
 from counterflow.ingest.pipeline import Ingestor, read_path
 from counterflow.resolve import service
 from counterflow.store import SqlStore
@@ -109,3 +110,31 @@ def test_a_run_lands_whole_or_not_at_all(store, tmp_path, monkeypatch):
     after = _ledger_rows(store)
     assert after[0] - before[0] == summary.counts["judgements_written"] > 0
     assert (after[1] - before[1], after[2] - before[2]) == (1, 1)
+
+
+def test_a_run_from_a_statements_export_judges_as_a_run_from_the_store(store, tmp_path):
+    from counterflow.model.handling import Classification
+    from counterflow.model.visibility import Viewer
+    from counterflow.store.parquet import export_statements
+
+    export_statements(store, tmp_path / "st", actor="admin")
+    from_store = service.load_records(store)
+    from_export = service.records_from_export(LocalEngine(threads=1), tmp_path / "st")
+    assert [r.entity_id for r in from_export] == [r.entity_id for r in from_store]
+    assert [r.parts for r in from_export] == [r.parts for r in from_store]
+    assert [(r.dob, r.selectors, r.docs) for r in from_export] == [
+        (r.dob, r.selectors, r.docs) for r in from_store
+    ]
+    summary = service.run_store(
+        store, actor="ann", index_path=tmp_path / "idx.duckdb", statements=tmp_path / "st"
+    )
+    assert summary.inputs["source"] == str(tmp_path / "st")
+    assert service.state(store).members_of("rs-mup.p3") == sorted(
+        ["eu-europol.p1", "hr-mup.p7", "rs-mup.p3", "gb-nca.p9", "gr-police.p2"]
+    )
+    partial = tmp_path / "partial"
+    export_statements(
+        store, partial, actor="ann", viewer=Viewer("ann", "rs_mup", Classification.OFFICIAL_SENSITIVE)
+    )
+    with pytest.raises(InvalidValue, match="not the whole store"):
+        service.run_store(store, actor="ann", index_path=tmp_path / "i2.duckdb", statements=partial)

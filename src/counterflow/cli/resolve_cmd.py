@@ -140,12 +140,26 @@ def register(app: typer.Typer) -> None:
         user: UserOpt = None,
         index: Annotated[Path | None, typer.Option("--index", help="Resolution index file.")] = None,
         engine: EngineOpt = None,
+        statements: Annotated[
+            Path | None,
+            typer.Option(
+                "--statements",
+                help="Read the records from this whole-store Parquet export (counterflow export-statements) "
+                "rather than the store; the engine reads it. Judgements still go to the store.",
+            ),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Resolve the whole store: machine judgements to the ledger, a fresh resolution index."""
+        """Resolve the whole store: machine judgements to the ledger, a fresh resolution index.
+
+        Example (national scale): counterflow export-statements /data/st-1203 &&
+        COUNTERFLOW_ENGINE=spark counterflow resolve run --statements /data/st-1203
+        """
         _quiet()
         with _engine(engine) as eng:
-            summary = service.run_store(_store(), actor=_actor(user), index_path=index, engine=eng)
+            summary = service.run_store(
+                _store(), actor=_actor(user), index_path=index, engine=eng, statements=statements
+            )
         emit_json(summary.to_dict()) if as_json else _show_summary(summary.to_dict())
 
     @resolve_app.command("new")

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from counterflow.engine import Engine
+from counterflow.engine import Engine, LocalEngine
 from counterflow.errors import InvalidValue, NotFound
 from counterflow.model.visibility import Viewer
 from counterflow.resolve import ledger
@@ -195,6 +195,33 @@ def load_records(
     return out
 
 
+def records_from_export(engine: Engine, path: Path) -> list[Record]:
+    """Records of every resolvable entity in a statements export (``export-statements``), read by
+    ``engine`` (Spark reads the Parquet partitions in parallel). Only a whole-store export will
+    do: a run over what one viewer saw would judge with part of the evidence."""
+    from counterflow.store.parquet import read_manifest
+
+    manifest = read_manifest(path)
+    if manifest.viewer is not None:
+        raise InvalidValue(
+            "statements",
+            str(path),
+            f"exported for {manifest.viewer}, not the whole store: export again as an administrator",
+        )
+    engine.load("cf_statements", str(path))
+    schemata = ", ".join(f"'{s}'" for s in sorted(RESOLVABLE))
+    table = engine.fetch(
+        "SELECT entity_id, schema, agency, prop, value, original_value, evidence FROM cf_statements "
+        f"WHERE schema IN ({schemata}) AND prop_type <> 'text' ORDER BY entity_id, id"
+    )
+    rows = (
+        (e, s, a, p, v, o, json.loads(ev) if ev else {})
+        for batch in table.to_batches()
+        for e, s, a, p, v, o, ev in zip(*(c.to_pylist() for c in batch.columns), strict=True)
+    )
+    return records_from_rows(rows)
+
+
 def default_index_path(store: SqlStore) -> Path:
     """Beside a SQLite store (``counterflow.sqlite.resolve.duckdb``), else in the working directory."""
     if store.dialect == "sqlite" and store.engine.url.database:
@@ -222,15 +249,25 @@ def run_store(
     index_path: Path | None = None,
     threads: int | None = None,
     engine: Engine | None = None,
+    statements: Path | None = None,
 ) -> RunSummary:
     """A full run over the store: machine judgements to the ledger, a fresh resolution index.
 
     Blocking and scoring run on ``engine`` (embedded DuckDB unless given); the judgements and
-    the index are written here, in one place, whichever engine computed them.
+    the index are written here, in one place, whichever engine computed them. ``statements``:
+    read the records from a whole-store Parquet export instead of the store (by the engine).
     """
     started = ledger.now()
     run_id = _run_id()
-    records = load_records(store)
+    if statements is not None:
+        reader = engine or LocalEngine(threads=threads)
+        try:
+            records = records_from_export(reader, statements)
+        finally:
+            if reader is not engine:
+                reader.close()
+    else:
+        records = load_records(store)
     judgements = ledger.read_judgements(store)
     runs = ledger.read_runs(store)
     pos, neg = _analyst_constraints(judgements, runs)
@@ -282,7 +319,10 @@ def run_store(
         started,
         finished,
         _scorers(res.models),
-        {**_inputs(res.records, store._safe_url()), "engine": engine.name if engine else "local"},
+        {
+            **_inputs(res.records, str(statements) if statements else store._safe_url()),
+            "engine": engine.name if engine else "local",
+        },
         {**res.stats, "judgements_written": len(unique)},
         _merges(res),
         [{"selector": s.selector, "holders": len(s.holders), "reason": s.reason} for s in res.shared],
