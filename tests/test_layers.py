@@ -16,7 +16,7 @@ ALLOWED = {
     "audit": {"model", "store"},
     "graph": {"model", "store", "engine"},
     "routes": {"model", "store", "graph", "resolve"},
-    "alerts": {"model", "store", "graph", "resolve", "routes", "policy"},
+    "alerts": {"model", "store", "graph", "resolve", "routes", "policy", "engine"},
     "cases": {"model", "store", "graph", "resolve", "routes", "policy"},
     "resolve": {"model", "store", "ingest", "engine"},
     "api": {

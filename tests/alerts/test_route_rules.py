@@ -111,46 +111,29 @@ def test_a_tie_between_two_unjoined_communities_once_never_a_victim():
     assert again[0].dedupe_key == drafts[0].dedupe_key
 
 
-def test_the_service_path_refreshes_the_community_snapshot_in_the_background(world):
+def test_the_service_path_refreshes_the_snapshot_beside_the_report_and_stores_it(world):
     """Reports written by the service are evaluated at once; the snapshot they need is computed
-    beside them, never in their way."""
-    from counterflow.alerts import network_rules
+    beside them, never in their way, and kept in the store for every other process."""
+    from counterflow.alerts import network_snapshot
     from counterflow.alerts.engine import evaluate_records
     from counterflow.ingest.report import parse_report
+    from counterflow.store import snapshots
 
-    network_rules._SNAPSHOTS.pop(world.url, None)
+    network_snapshot._SNAPSHOTS.pop(world.url, None)
+    with world.engine.begin() as conn:  # the follower's run() stored one: make it stale
+        conn.exec_driver_sql("UPDATE network_snapshots SET made_at = '2000-01-01T00:00:00+00:00'")
     add_watch(world, viewer(world, "gb_ukbsu.a"), "community", "any")
     rec = parse_report(_report(900, "Event", "Belgrade", [1, 2], "2026-03-20")).record
     world.write_reports([rec])
     evaluate_records(world, [rec])
-    started = network_rules.refresh_in_background(world)  # already at it, or done: no second thread
-    assert started is None
+    assert network_snapshot.refresh_in_background(world) is None  # already at it, or done: no second thread
     deadline = time.monotonic() + 60
-    while world.url not in network_rules._SNAPSHOTS and time.monotonic() < deadline:
+    while (
+        world.url not in network_snapshot._SNAPSHOTS or network_snapshot._SNAPSHOTS[world.url].stale()
+    ) and time.monotonic() < deadline:
         time.sleep(0.05)
-    snap = network_rules._SNAPSHOTS[world.url]
-    assert snap.membership  # the world's persons, in communities
-    assert network_rules.refresh_in_background(world) is None  # fresh: nothing to do
-
-
-def test_the_snapshot_computed_in_a_process_of_its_own_is_the_one_computed_here(world):
-    from counterflow.alerts import network_rules
-
-    here = network_rules._compute(world)
-    apart = network_rules._compute_apart(world)
-    assert here.membership and apart.membership == here.membership
-    assert (apart.sizes, apart.joined, apart.protected) == (here.sizes, here.joined, here.protected)
-    some = next(iter(here.membership))
-    assert apart.canonical(some) == here.canonical(some)
-
-
-def test_a_failing_snapshot_process_says_why(tmp_path):
-    from counterflow.alerts import network_rules
-    from counterflow.store import SqlStore
-
-    store = SqlStore(f"sqlite:///{tmp_path / 'gone.sqlite'}")
-    (tmp_path / "gone.sqlite").unlink()
-    (tmp_path / "gone.sqlite").mkdir()  # a directory where the store was: the process cannot open it
-    with pytest.raises(RuntimeError, match="community snapshot"):
-        network_rules._compute_apart(store)
-    store.close()
+    snap = network_snapshot._SNAPSHOTS[world.url]
+    assert snap.membership and not snap.stale()
+    stored = snapshots.latest_snapshot(world)
+    assert stored is not None and stored.made_at == snap.stamp and stored.persons == len(snap.membership)
+    assert network_snapshot.refresh_in_background(world) is None  # fresh: nothing to do

@@ -100,3 +100,46 @@ def test_the_victim_is_a_node_but_never_a_target(store_url):
     assert people.nodes["rs-mup.m1"].protected  # the id the other test checks is the victim's
     plan = _run("--k", "4")["plan"]
     assert len(plan["targets"]) == 4 and "rs-mup.m1" not in [t["id"] for t in plan["targets"]]
+
+
+def test_a_network_snapshot_is_stored_for_every_process_and_logged(store_url):
+    from counterflow.alerts import network_snapshot
+    from counterflow.store.snapshots import latest_snapshot
+
+    made = runner.invoke(app, ["network-snapshot", "--json"])
+    assert made.exit_code == 0, made.output
+    first = json.loads(made.stdout)
+    assert first["engine"] == "memory" and first["persons"] == 5 and first["communities"] >= 1
+    on_duck = json.loads(runner.invoke(app, ["network-snapshot", "--engine", "local", "--json"]).stdout)
+    store = SqlStore(store_url)
+    try:
+        newest = latest_snapshot(store)
+        assert newest.id == on_duck["id"] and newest.engine == "local"
+        network_snapshot._SNAPSHOTS.pop(store.url, None)
+        read = network_snapshot.communities(store, refresh=False)
+        assert read is not None and set(read.membership) == {
+            f"rs-mup.{p}" for p in ("boss", "d1", "d2", "m1", "r1")
+        }
+        assert "rs-mup.m1" in read.protected
+        logged = [
+            r
+            for r in records(store)
+            if r["action"] == "combination" and r["object_type"] == "network_snapshot"
+        ]
+        assert [r["object_id"] for r in logged] == [first["id"], on_duck["id"]]
+    finally:
+        network_snapshot._SNAPSHOTS.pop(store.url, None)
+        store.close()
+
+
+def test_a_network_snapshot_needs_an_administrator(tmp_path, monkeypatch):
+    from counterflow.policy import registry
+
+    url = f"sqlite:///{tmp_path / 'gov.sqlite'}"
+    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
+    store = SqlStore(url)
+    registry.add_agency(store, "rs_mup", "MUP")
+    registry.add_user(store, "rs_mup.a", "rs_mup", roles=["analyst"])
+    store.close()
+    refused = runner.invoke(app, ["network-snapshot", "--as", "rs_mup.a"])
+    assert refused.exit_code != 0 and "administrator" in refused.output

@@ -84,3 +84,67 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(t["name"] for t in p["targets"])
                 + f"; largest component {p['lcc_initial']} → {p['lcc_after_k']}"
             )
+
+    @app.command("network-snapshot")
+    @handle_errors
+    def network_snapshot_cmd(
+        engine: Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="Aggregate the ties on a batch engine: local (DuckDB) or spark "
+                "(default: $COUNTERFLOW_ENGINE if spark, else in memory).",
+            ),
+        ] = None,
+        as_user: Annotated[
+            str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Compute the communities of the whole network and store them for every process.
+
+        `community` watches use this snapshot: the service and the alert follower read the newest
+        one from the store and refresh it themselves when it is ten minutes old; a scheduled job
+        (on Spark for a national store) keeps them from doing that work. A system process over
+        every statement: needs the administrator role; logged as a combination, with the snapshot.
+        Example: COUNTERFLOW_ENGINE=spark counterflow network-snapshot
+        """
+        from counterflow.alerts.network_snapshot import CLAIM, LEASE_SECONDS, compute_snapshot
+        from counterflow.cli.context import open_session
+        from counterflow.engine import open_engine
+        from counterflow.errors import LimitExceeded
+        from counterflow.model.visibility import UserRole
+        from counterflow.settings import Settings
+        from counterflow.store.snapshots import claim, release
+
+        session = open_session(as_user)
+        session.require(UserRole.ADMINISTRATOR)
+        settings = Settings.from_env()
+        chosen = engine or (settings.engine if settings.engine != "local" else None)
+        holder = f"cli:{session.viewer.user}"
+        if not claim(session.store, CLAIM, holder, LEASE_SECONDS):
+            raise LimitExceeded("another process is computing the snapshot now: try again when it is done")
+        eng = open_engine(settings, name=chosen) if chosen else None
+        try:
+            with nullcontext() if as_json else err_console.status("computing communities…", spinner="dots"):
+                snap = compute_snapshot(session.store, engine=eng, actor=session.viewer.user)
+        finally:
+            release(session.store, CLAIM, holder)
+            if eng is not None:
+                eng.close()
+        session.store.close()
+        out = {
+            "id": snap.id,
+            "made_at": snap.made_at,
+            "engine": snap.engine,
+            "persons": snap.persons,
+            "communities": snap.communities,
+            "reports_held": snap.reports_held,
+        }
+        if as_json:
+            emit_json(out)
+            return
+        console.print(
+            f"Snapshot {snap.id[:8]} ({snap.engine}): {snap.persons:,} persons in {snap.communities:,} "
+            f"communities, over {snap.reports_held:,} reports"
+        )

@@ -37,7 +37,16 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from counterflow.errors import ConfigurationError, StoreError
-from counterflow.store import audit_chain, schema
+
+# Every table is counted in a manifest: make sure each schema module has registered its own.
+from counterflow.store import (  # noqa: F401
+    audit_chain,
+    schema,
+    schema_alerts,
+    schema_cases,
+    schema_network,
+    schema_sanctions,
+)
 from counterflow.store.log_check import verify
 from counterflow.store.schema import metadata
 from counterflow.store.schema_policy import audit_log

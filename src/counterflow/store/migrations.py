@@ -107,6 +107,12 @@ def _v9_reports_by_time(conn: Connection, dialect: str) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_reports_ingested_at ON reports (ingested_at)"))
 
 
+def _v10_network_snapshots(conn: Connection, dialect: str) -> None:
+    from counterflow.store.schema_network import NETWORK_TABLES
+
+    schema.metadata.create_all(conn, tables=NETWORK_TABLES, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "reports, statements, full-text search", _v1_base),
     (2, "entity resolution: judgements ledger and runs", _v2_resolution),
@@ -121,6 +127,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, "cases, documents and custody; sanitised reports; evidential settings", _v7_cases),
     (8, "sanctions lists for screening", _v8_sanctions),
     (9, "reports indexed by time of ingest", _v9_reports_by_time),
+    (10, "network snapshots shared by every process, and claims on computing them", _v10_network_snapshots),
 ]
 
 
