@@ -88,3 +88,28 @@ def test_empty_and_junk_names():
     assert parts("") == ()
     assert parts("---") == ()
     assert not same_name((), parts("Ali Hassan"))
+
+
+def test_article_glued_before_a_vowel_is_stripped_as_written_apart():
+    # Al-Ahmad / Alahmad / Ал Ахмад: the article before a hamza or ʿayn, glued or not.
+    assert [p.latin for p in parts("Bilal Alahmad")] == ["bilal", "ahmad"]
+    assert same_name(parts("Bilal Alahmad"), parts("Билал Ал Ахмад"))
+    assert same_name(parts("Hassan Alobeidi"), parts("AL-OBEIDI Hassan"))
+    assert same_name(parts("Хасан Алобеиди"), parts("Hassan Al-Obeidi"))
+    # the stripped part must still be one of the other name's parts
+    assert not same_name(parts("Bilal Alahmad"), parts("Bilal Hamad"))
+
+
+def test_a_vowel_at_the_start_tells_names_with_one_skeleton_apart():
+    ahmad, hamid = parts("Ahmad")[0], parts("Hamid")[0]
+    assert ahmad.skeleton == hamid.skeleton == "hmd"
+    assert part_match(ahmad, hamid) == "skeleton"  # weak: the consonants only
+    assert part_match(ahmad, parts("Ахмед")[0]) == "variant"
+    assert part_match(parts("Hameed")[0], parts("Hamid")[0]) == "variant"
+    assert not same_name(parts("Ahmad Karimi"), parts("Hamid Karimi"))
+    assert not same_name(parts("Ахмад Карими"), parts("KARIMI Hamid"))
+    assert same_name(parts("Ахмад Карими"), parts("KARIMI Ahmed"))
+    # a swap of the first two letters makes another name, not a typo
+    assert part_match(parts("Hamed")[0], parts("Ahmed")[0]) != "typo"
+    assert not same_name(parts("Karwan Hameed"), parts("Karwan Ahmed"))
+    assert part_match(parts("Kostovski")[0], parts("Kostovksi")[0]) == "typo"

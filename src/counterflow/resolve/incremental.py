@@ -34,7 +34,7 @@ from counterflow.resolve.resolver import (
 )
 from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel, records_table
 
-INDEX_VERSION = "2"  # bump with any change of the tables or comparison columns
+INDEX_VERSION = "3"  # bump with any change of the tables, comparison columns or name keys
 
 
 def _selector_rows(records: Sequence[Record]) -> pa.Table:

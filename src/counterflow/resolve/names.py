@@ -20,7 +20,9 @@ three comparable ways:
   consonants admits at most one (short) vowel letter.
 
 Particles are dropped (``al``, ``el``, ``bin``, ``ibn``… as rigour's stop-word list and the
-Arabic article glued to a part: ``Alhasan`` → ``hasan``, ``الحسن`` → ``حسن``); ``Abd``/``Abdul``/
+Arabic article glued to a part: ``Alhasan`` → ``hasan``, ``الحسن`` → ``حسن``, also before a vowel,
+where Arabic has a hamza or ʿayn: ``Alahmad`` → ``ahmad``, ``Alobeidi`` → ``obeidi``, as
+``Al Ahmad`` and ``Al-Obeidi`` are written apart); ``Abd``/``Abdul``/
 ``Abdel`` is joined to the part after it (``Abdul Rahman`` = ``Abdulrahman`` = ``عبد الرحمن``).
 rigour's name analysis tags the parts (stop words, legal forms of organisations).
 
@@ -40,7 +42,7 @@ from rigour.names import NameTypeTag, analyze_names
 
 from counterflow.model.normalise.names import detect_script, fold_ascii, latinise
 
-NAME_KEYS_VERSION = "names-1"
+NAME_KEYS_VERSION = "names-2"
 TYPO_MIN_LENGTH = 5
 MAX_PARTS = 6
 
@@ -48,7 +50,7 @@ MAX_PARTS = 6
 PARTICLES = frozenset(
     {"al", "el", "ul", "ibn", "bin", "bint", "ben", "ar", "as", "ad", "at", "an", "az", "ash"}
 )
-_GLUED_ARTICLE = re.compile(r"^(?:al|el)(?=[^aeiou]{1,2}[aeiou])")
+_GLUED_ARTICLE = re.compile(r"^(?:al|el)(?=[^aeiou]{1,2}[aeiou]|[aeiou][^aeiou])")
 _ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "bd"})
 
 # Latin digraphs to one consonant class, for skeletons.
@@ -110,10 +112,13 @@ class Part:
     @property
     def variant_key(self) -> str:
         """Skeleton and the class of the first vowel: ``mhmd|u`` for Mohammed/Muhamed/Мухамед, not
-        Mahmoud (``mhmd|a``); ``hsn|a`` Hassan, not Hussein (``hsn|u``). Arabic parts: ``ar:`` skeleton."""
+        Mahmoud (``mhmd|a``); ``hsn|a`` Hassan, not Hussein (``hsn|u``). A part that starts with its
+        vowel is marked ``^``: Ahmad/Ahmed/Ахмад (``hmd|^a``) are not Hamid/Hamed (``hmd|a``), whose
+        skeletons are the same. Arabic parts: ``ar:`` skeleton."""
         if self.pattern:
             return "ar:" + self.skeleton
-        return f"{self.skeleton}|{_first_vowel_class(self.latin)}"
+        initial = "^" if self.latin[:1] in _VOWEL_CLASS else ""
+        return f"{self.skeleton}|{initial}{_first_vowel_class(self.latin)}"
 
     def as_struct(self) -> dict[str, Any]:
         return {"t": self.latin, "s": self.skeleton, "p": self.pattern}
@@ -302,6 +307,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def part_match(a: Part, b: Part) -> str | None:
     """How two parts match, or None: ``same``, ``variant``, ``arabic``, ``typo``, ``skeleton``.
 
+    ``typo`` is one edit between parts of five letters or more that agree in their first and last
+    letters (a swap of the first two, ``Hamed``/``Ahmed``, makes another name, not a typo).
     ``skeleton`` (same consonants, other first vowel: Hassan/Hussein) is the weakest and does not
     count towards :func:`same_name`.
     """
@@ -319,6 +326,7 @@ def part_match(a: Part, b: Part) -> str | None:
         and min(len(a.latin), len(b.latin)) >= TYPO_MIN_LENGTH
         and abs(len(a.latin) - len(b.latin)) <= 1
         and a.latin[-1] == b.latin[-1]
+        and a.latin[0] == b.latin[0]
         and jellyfish.damerau_levenshtein_distance(a.latin, b.latin) == 1
     ):
         return "typo"
