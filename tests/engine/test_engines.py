@@ -129,3 +129,23 @@ def test_a_statements_export_is_read_with_its_partitions_as_strings(engine, tmp_
     assert got["date"] == ["2026-03-14", "2026-04-02"]  # strings, not dates
     assert sum(got["n"]) == made.statements
     assert engine.scalar("SELECT count(DISTINCT entity_id) FROM st") >= 3
+
+
+@pytest.mark.parametrize(
+    ("master", "cores"),
+    [("local", 1), ("local[3]", 3), ("local[4,2]", 4), ("spark://10.0.0.5:7077", None)],
+)
+def test_a_local_master_says_how_many_cores_it_has(master, cores):
+    from counterflow.engine.spark import _local_cores
+
+    assert _local_cores(master) == cores
+
+
+def test_local_star_is_the_machine_and_nonsense_is_refused():
+    import os
+
+    from counterflow.engine.spark import _local_cores
+
+    assert _local_cores("local[*]") == (os.cpu_count() or 2)
+    with pytest.raises(ConfigurationError, match="not a local Spark master"):
+        _local_cores("local[many]")

@@ -30,7 +30,14 @@ def _local_cores(master: str) -> int | None:
     if not master.startswith("local"):
         return None
     inner = master.removeprefix("local").strip("[]") or "1"
-    return os.cpu_count() or 2 if inner == "*" else int(inner.split(",")[0])
+    if inner.split(",")[0] == "*":
+        return os.cpu_count() or 2
+    try:
+        return max(1, int(inner.split(",")[0]))
+    except ValueError:
+        raise ConfigurationError(
+            f"not a local Spark master: {master!r} (local, local[N] or local[*])"
+        ) from None
 
 
 def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
