@@ -47,3 +47,18 @@ def spark() -> Iterator[object]:
     session = spark_session("local[2]", driver_memory="1g")
     yield session
     session.stop()
+
+
+@pytest.fixture(params=["local", pytest.param("spark", marks=pytest.mark.xdist_group("spark"))])
+def engine(request: pytest.FixtureRequest) -> Iterator[object]:
+    """Each batch engine in turn: DuckDB in process, then Spark on the shared local session."""
+    from counterflow.engine import LocalEngine
+
+    if request.param == "local":
+        eng = LocalEngine(threads=2)
+    else:
+        from counterflow.engine.spark import SparkEngine
+
+        eng = SparkEngine(request.getfixturevalue("spark"))
+    yield eng
+    eng.close()

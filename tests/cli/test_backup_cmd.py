@@ -6,25 +6,12 @@ from typer.testing import CliRunner
 
 from counterflow.audit.log import records, verify
 from counterflow.cli.main import app
-from counterflow.ingest.pipeline import Ingestor, Submitter
-from counterflow.policy import registry
 from counterflow.store import SqlStore
-
-from reports import report
 
 runner = CliRunner()
 
 
-def test_backup_and_restore_from_the_command_line(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cf.sqlite'}"
-    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
-    monkeypatch.delenv("COUNTERFLOW_USER", raising=False)
-    store = SqlStore(url)
-    registry.add_agency(store, "rs_mup", "MUP")
-    registry.add_user(store, "rs_mup.a", "rs_mup", roles=["analyst"])
-    registry.add_user(store, "admin", "rs_mup", roles=["administrator"])
-    Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup")).ingest_report(report())
-    store.close()
+def test_backup_and_restore_from_the_command_line(tmp_path, monkeypatch, governed_url):
     path = tmp_path / "backups" / "cf.cfbackup"
 
     refused = runner.invoke(app, ["backup", str(path), "--as", "rs_mup.a"])

@@ -6,25 +6,13 @@ from typer.testing import CliRunner
 
 from counterflow.audit.log import records, verify
 from counterflow.cli.main import app
-from counterflow.ingest.pipeline import Ingestor, Submitter
-from counterflow.policy import registry
 from counterflow.store import SqlStore
 from counterflow.store.parquet import read_statements
-
-from reports import report
 
 runner = CliRunner()
 
 
-def test_export_statements_from_the_command_line(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cf.sqlite'}"
-    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
-    monkeypatch.delenv("COUNTERFLOW_USER", raising=False)
-    store = SqlStore(url)
-    registry.add_agency(store, "rs_mup", "MUP")
-    registry.add_user(store, "rs_mup.a", "rs_mup", roles=["analyst"])
-    registry.add_user(store, "admin", "rs_mup", roles=["administrator"])
-    Ingestor(store, submitter=Submitter("rs_mup.a", "rs_mup")).ingest_report(report())
+def test_export_statements_from_the_command_line(tmp_path, governed_url):
     path = tmp_path / "exports" / "st"
 
     refused = runner.invoke(app, ["export-statements", str(path), "--as", "rs_mup.a"])
@@ -36,7 +24,10 @@ def test_export_statements_from_the_command_line(tmp_path, monkeypatch):
     assert list(manifest["by_agency"]) == ["rs_mup"]
     again = runner.invoke(app, ["export-statements", str(path), "--as", "admin"])
     assert again.exit_code != 0 and "already exists" in again.output
-    assert verify(store).ok
-    disclosed = [r for r in records(store) if r["action"] == "disclosure" and r["object_id"] == "st"]
-    assert len(disclosed) == 1 and disclosed[0]["actor"] == "admin"
-    store.close()
+    store = SqlStore(governed_url)
+    try:
+        assert verify(store).ok
+        disclosed = [r for r in records(store) if r["action"] == "disclosure" and r["object_id"] == "st"]
+        assert len(disclosed) == 1 and disclosed[0]["actor"] == "admin"
+    finally:
+        store.close()

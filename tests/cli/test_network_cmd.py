@@ -132,14 +132,8 @@ def test_a_network_snapshot_is_stored_for_every_process_and_logged(store_url):
         store.close()
 
 
-def test_a_network_snapshot_needs_an_administrator(tmp_path, monkeypatch):
-    from counterflow.policy import registry
-
-    url = f"sqlite:///{tmp_path / 'gov.sqlite'}"
-    monkeypatch.setenv("COUNTERFLOW_DATABASE_URL", url)
-    store = SqlStore(url)
-    registry.add_agency(store, "rs_mup", "MUP")
-    registry.add_user(store, "rs_mup.a", "rs_mup", roles=["analyst"])
-    store.close()
+def test_a_network_snapshot_needs_an_administrator(governed_url):
     refused = runner.invoke(app, ["network-snapshot", "--as", "rs_mup.a"])
     assert refused.exit_code != 0 and "administrator" in refused.output
+    made = runner.invoke(app, ["network-snapshot", "--as", "admin", "--json"])
+    assert made.exit_code == 0, made.output

@@ -10,18 +10,6 @@ from counterflow.settings import Settings
 pytestmark = pytest.mark.xdist_group("spark")
 
 
-@pytest.fixture(params=["local", "spark"])
-def engine(request):
-    if request.param == "local":
-        eng = LocalEngine(threads=1)
-    else:
-        from counterflow.engine.spark import SparkEngine
-
-        eng = SparkEngine(request.getfixturevalue("spark"))
-    yield eng
-    eng.close()
-
-
 LISTS = pa.table(
     {
         "id": pa.array([1, 2, 3, 4], pa.int64()),

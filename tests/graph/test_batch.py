@@ -7,24 +7,9 @@ import pyarrow as pa
 import pytest
 from test_build import world
 
-from counterflow.engine import LocalEngine
 from counterflow.graph.batch import build_graph_on, components
 from counterflow.graph.build import build_graph
 from counterflow.model.visibility import Viewer
-
-ENGINES = ["local", pytest.param("spark", marks=pytest.mark.xdist_group("spark"))]
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request):
-    if request.param == "local":
-        eng = LocalEngine(threads=2)
-    else:
-        from counterflow.engine.spark import SparkEngine
-
-        eng = SparkEngine(request.getfixturevalue("spark"))
-    yield eng
-    eng.close()
 
 
 def assert_same(got, want):

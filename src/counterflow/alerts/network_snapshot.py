@@ -115,8 +115,12 @@ def _holder() -> str:
 
 
 def _current(store: SqlStore) -> Communities | None:
-    """What this process has, replaced by the store's newest snapshot if that is newer."""
+    """What this process has, replaced by the store's newest snapshot if that is newer. A fresh
+    one is used as it is: this runs on every evaluated report, and a newer snapshot can wait
+    until the one held goes stale."""
     found = _SNAPSHOTS.get(store.url)
+    if found is not None and not found.stale():
+        return found
     stamp = latest_snapshot_time(store)
     if stamp is not None and (found is None or found.stamp != stamp):
         snap = latest_snapshot(store)

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from counterflow.cli.output import console, emit_json, err_console
+
+if TYPE_CHECKING:
+    from counterflow.engine import Engine
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Aggregate the ties on a batch engine: local (DuckDB) or spark "
+        "(default: $COUNTERFLOW_ENGINE if spark, else in memory). Same network either way.",
+    ),
+]
+AsUserOpt = Annotated[str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _batch_engine(name: str | None) -> Engine | None:
+    """The engine asked for, else Spark if the settings name it, else None (in memory)."""
+    from counterflow.engine import open_engine
+    from counterflow.settings import Settings
+
+    settings = Settings.from_env()
+    chosen = name or (settings.engine if settings.engine != "local" else None)
+    return open_engine(settings, name=chosen) if chosen else None
 
 
 def register(app: typer.Typer) -> None:
@@ -21,18 +45,9 @@ def register(app: typer.Typer) -> None:
         strategy: Annotated[
             str, typer.Option("--strategy", help="Plan strategy (see `counterflow dismantle --help`).")
         ] = "hba",
-        engine: Annotated[
-            str | None,
-            typer.Option(
-                "--engine",
-                help="Aggregate the ties on a batch engine: local (DuckDB) or spark "
-                "(default: $COUNTERFLOW_ENGINE if spark, else in memory). Same network either way.",
-            ),
-        ] = None,
-        as_user: Annotated[
-            str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")
-        ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        engine: EngineOpt = None,
+        as_user: AsUserOpt = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """The person network of everything you may see, entity resolution folded in: its size,
         communities (Leiden), top brokers (betweenness) and a k-removal disruption plan.
@@ -41,15 +56,11 @@ def register(app: typer.Typer) -> None:
         Example: counterflow network --k 5 --json
         """
         from counterflow.cli.context import open_session
-        from counterflow.engine import open_engine
         from counterflow.graph.views import network_summary, visible_network
         from counterflow.resolve.service import canonical_for
-        from counterflow.settings import Settings
 
         session = open_session(as_user)
-        settings = Settings.from_env()
-        chosen = engine or (settings.engine if settings.engine != "local" else None)
-        eng = open_engine(settings, name=chosen) if chosen else None
+        eng = _batch_engine(engine)
         try:
             with nullcontext() if as_json else err_console.status("building the network…", spinner="dots"):
                 people = visible_network(
@@ -63,7 +74,7 @@ def register(app: typer.Typer) -> None:
             if eng is not None:
                 eng.close()
         session.consulted(
-            "network", None, {"persons": result["persons"], "k": k, "engine": chosen or "memory"}
+            "network", None, {"persons": result["persons"], "k": k, "engine": eng.name if eng else "memory"}
         )
         session.store.close()
         if as_json:
@@ -88,18 +99,9 @@ def register(app: typer.Typer) -> None:
     @app.command("network-snapshot")
     @handle_errors
     def network_snapshot_cmd(
-        engine: Annotated[
-            str | None,
-            typer.Option(
-                "--engine",
-                help="Aggregate the ties on a batch engine: local (DuckDB) or spark "
-                "(default: $COUNTERFLOW_ENGINE if spark, else in memory).",
-            ),
-        ] = None,
-        as_user: Annotated[
-            str | None, typer.Option("--as", help="Act as this user (default: COUNTERFLOW_USER).")
-        ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        engine: EngineOpt = None,
+        as_user: AsUserOpt = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Compute the communities of the whole network and store them for every process.
 
@@ -111,21 +113,18 @@ def register(app: typer.Typer) -> None:
         """
         from counterflow.alerts.network_snapshot import CLAIM, LEASE_SECONDS, compute_snapshot
         from counterflow.cli.context import open_session
-        from counterflow.engine import open_engine
         from counterflow.errors import LimitExceeded
         from counterflow.model.visibility import UserRole
-        from counterflow.settings import Settings
         from counterflow.store.snapshots import claim, release
 
         session = open_session(as_user)
         session.require(UserRole.ADMINISTRATOR)
-        settings = Settings.from_env()
-        chosen = engine or (settings.engine if settings.engine != "local" else None)
         holder = f"cli:{session.viewer.user}"
         if not claim(session.store, CLAIM, holder, LEASE_SECONDS):
             raise LimitExceeded("another process is computing the snapshot now: try again when it is done")
-        eng = open_engine(settings, name=chosen) if chosen else None
-        try:
+        eng = None
+        try:  # the lease goes back even if the engine cannot start
+            eng = _batch_engine(engine)
             with nullcontext() if as_json else err_console.status("computing communities…", spinner="dots"):
                 snap = compute_snapshot(session.store, engine=eng, actor=session.viewer.user)
         finally:

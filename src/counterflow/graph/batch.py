@@ -1,7 +1,7 @@
 """Graph building on a batch engine: ties aggregated in SQL, components by Splink's clustering.
 
 The map half, each entity's node and occurrences with FollowTheMoney's semantics, is
-:func:`~counterflow.graph.build.occurrences_of`, the same Python the in-memory builder runs. The
+:func:`~counterflow.graph.build.nodes_and_occurrences`, the same Python the in-memory builder runs. The
 reduce half sums every occurrence of a (source, target, relation) into one tie: its count, its
 recency-weighted strength (``2^(−age/half_life)`` per occurrence, age in days before the latest
 occurrence or ``now``), its first and last times, its statements and intermediaries. That half
@@ -28,7 +28,7 @@ from counterflow.graph.build import (
     Tie,
     _day,
     add_endpoint_nodes,
-    occurrences_of,
+    nodes_and_occurrences,
     shared_selector_ties,
 )
 from counterflow.model.statement import Statement
@@ -131,12 +131,7 @@ def build_graph_on(
     max_shared: int = 50,
 ) -> EntityGraph:
     """:func:`~counterflow.graph.build.build_graph`, its ties aggregated by ``engine``."""
-    g = EntityGraph()
-    occurrences: list[Occurrence] = []
-    for node, found in occurrences_of(statements, canonical):
-        if node is not None:
-            g.nodes[node.id] = node
-        occurrences.extend(found)
+    g, occurrences = nodes_and_occurrences(statements, canonical)
     tables = list(occurrence_batches(occurrences))
     engine.put("cf_occurrences", pa.concat_tables(tables) if tables else OCCURRENCES.empty_table())
     aggregate_ties(engine, "cf_occurrences", "cf_ties", half_life_days=half_life_days, now=now, window=window)

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -204,16 +204,22 @@ def _collect(statements: Iterable[Statement], canonical: Callable[[str], str]) -
     return ents
 
 
-def occurrences_of(
+def nodes_and_occurrences(
     statements: Iterable[Statement], canonical: Callable[[str], str] | None = None
-) -> Iterator[tuple[Node | None, list[Occurrence]]]:
-    """Per entity (after ``canonical``): its node (None for a link entity) and its occurrences.
+) -> tuple[EntityGraph, list[Occurrence]]:
+    """A graph of the entities' nodes (no ties yet) and every occurrence of a tie.
 
-    The map half of graph building, entity by entity; :func:`build_graph` aggregates in memory,
-    :mod:`counterflow.graph.edges` on a batch engine.
+    The map half of graph building, entity by entity (after ``canonical``); :func:`build_graph`
+    aggregates the occurrences in memory, :mod:`counterflow.graph.batch` on a batch engine.
     """
+    g = EntityGraph()
+    occurrences: list[Occurrence] = []
     for eid, ent in _collect(statements, canonical or (lambda x: x)).items():
-        yield _entity_occurrences(eid, ent)
+        node, found = _entity_occurrences(eid, ent)
+        if node is not None:
+            g.nodes[node.id] = node
+        occurrences.extend(found)
+    return g, occurrences
 
 
 def _entity_occurrences(eid: str, ent: _Entity) -> tuple[Node | None, list[Occurrence]]:
@@ -253,12 +259,7 @@ def build_graph(
     max_shared: int = 50,
 ) -> EntityGraph:
     """The multi-relational graph of the statements (see the module docstring)."""
-    occurrences: list[Occurrence] = []
-    g = EntityGraph()
-    for node, found in occurrences_of(statements, canonical):
-        if node is not None:
-            g.nodes[node.id] = node
-        occurrences.extend(found)
+    g, occurrences = nodes_and_occurrences(statements, canonical)
     times = [d for o in occurrences if (d := _day(o[3])) is not None]
     ref = now or (max(times) if times else date.today())
     start, end = window if window is not None else (None, None)
