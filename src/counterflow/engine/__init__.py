@@ -11,17 +11,19 @@ so both score with the same parameters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine.dialect import DUCKDB, SPARK, Dialect
+from counterflow.engine.grouped import GroupFn
 from counterflow.engine.local import LocalEngine
 from counterflow.errors import ConfigurationError
 from counterflow.settings import Settings
 
-__all__ = ["DUCKDB", "ENGINES", "SPARK", "Dialect", "Engine", "LocalEngine", "open_engine"]
+__all__ = ["DUCKDB", "ENGINES", "SPARK", "Dialect", "Engine", "GroupFn", "LocalEngine", "open_engine"]
 
 ENGINES = ("local", "spark")
 
@@ -53,6 +55,14 @@ class Engine(Protocol):
         """The first column of the first row of ``select`` (None if no row)."""
 
     def drop(self, name: str) -> None: ...
+
+    def map_groups(
+        self, name: str, source: str, key: str, order: Sequence[str], fn: GroupFn, schema: pa.Schema
+    ) -> None:
+        """Create table ``name`` (of ``schema``) from ``fn`` applied to the rows of ``source``,
+        whole groups of equal ``key`` at a time, sorted by ``key`` then ``order`` (see
+        :mod:`counterflow.engine.grouped`). ``fn`` runs on the engine's workers: a module-level
+        function or a picklable object."""
 
     def splink_api(self) -> Any:
         """Splink's database API over this engine."""

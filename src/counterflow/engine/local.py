@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine.dialect import DUCKDB, Dialect
+from counterflow.engine.grouped import GroupFn, whole_groups
 
 __all__ = ["LocalEngine", "duckdb_connection"]
+
+BATCH_ROWS = 50_000
 
 
 def duckdb_connection(threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -60,6 +64,15 @@ class LocalEngine:
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def map_groups(
+        self, name: str, source: str, key: str, order: Sequence[str], fn: GroupFn, schema: pa.Schema
+    ) -> None:
+        cols = ", ".join([key, *order])
+        reader = self.con.execute(f"SELECT * FROM {source} ORDER BY {cols}").to_arrow_reader(BATCH_ROWS)
+        # Read the whole ordered result before writing: one connection cannot interleave the two.
+        results = list(whole_groups(reader, key, fn, schema))
+        self.put(name, pa.Table.from_batches(results, schema=schema))
 
     def splink_api(self) -> Any:
         from splink import DuckDBAPI

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine.dialect import SPARK, Dialect
+from counterflow.engine.grouped import GroupFn, whole_groups
 from counterflow.engine.local import duckdb_connection
 from counterflow.errors import ConfigurationError
 
@@ -51,6 +54,11 @@ def spark_session(master: str, *, driver_memory: str = "2g") -> Any:
     from splink.internals.spark.jar_location import get_scala_udfs, similarity_jar_location
 
     cores = _local_cores(master)
+    # Python stages (grouped maps) run in workers that pyspark starts with $PYSPARK_PYTHON, else
+    # whatever "python3" is on the path: on a local master it must be this interpreter, which has
+    # Counterflow. (A cluster's executors need Counterflow installed, and name their own.)
+    if cores is not None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(master)
         .appName("counterflow")
@@ -111,6 +119,22 @@ class SparkEngine:
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
+
+    def map_groups(
+        self, name: str, source: str, key: str, order: Sequence[str], fn: GroupFn, schema: pa.Schema
+    ) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            return whole_groups(batches, key, fn, schema)
+
+        frame = (
+            self.spark.table(source)
+            .repartition(self._partitions(), key)
+            .sortWithinPartitions(key, *order)
+            .mapInArrow(run, from_arrow_schema(schema))
+        )
+        frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
 
     def splink_api(self) -> Any:
         from splink import SparkAPI
