@@ -2,8 +2,8 @@
 
 from resolve_data import person
 
+from counterflow.resolve.clustering import ScoredPair, name_only_links
 from counterflow.resolve.records import record_from_ftm
-from counterflow.resolve.resolver import ScoredPair, name_only_links
 
 
 def records(*entities):

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from counterflow.resolve.identifiers import dates_conflict
+from counterflow.resolve.names import same_name
 from counterflow.resolve.records import Record
 
 ANALYST, IDENTIFIER, MODEL = 3, 2, 1
@@ -37,6 +38,14 @@ class Link:
 
     def sort_key(self) -> tuple[int, float, int, int]:
         return (-self.priority, -self.score, min(self.left, self.right), max(self.left, self.right))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    left: int
+    right: int
+    match_weight: float
+    match_probability: float
 
 
 @dataclass(slots=True)
@@ -146,3 +155,85 @@ def cluster(
 
 def _copy(a: _Attrs) -> _Attrs:
     return _Attrs(set(a.dobs), set(a.ids), set(a.genders), set(a.kinds))
+
+
+def constrained_clusters(
+    records: Sequence[Record],
+    links: Sequence[Link],
+    scored: Sequence[ScoredPair],
+    cannot_link: Sequence[tuple[int, int]] = (),
+) -> tuple[Clustering, list[Link]]:
+    """The run's clusters: ``links`` under the constraints, then the name-only records attached
+    (:func:`name_only_links`) and the links clustered again with them. Returns the clustering and
+    the name-only links. ``records[i].uid == i``; links and pairs name records by uid."""
+    attrs = [attributes(r) for r in records]
+    result = cluster(len(records), links, attrs=attrs, cannot_link=cannot_link)
+    extra = name_only_links(records, scored, result.labels)
+    if extra:
+        result = cluster(len(records), [*links, *extra], attrs=attrs, cannot_link=cannot_link)
+    return result, extra
+
+
+def name_only(rec: Record) -> bool:
+    """A record with a name and nothing else to tell one namesake from another."""
+    return not (rec.dob or rec.selectors or rec.docs or rec.weak_ids or rec.address)
+
+
+def weakly_dated(rec: Record) -> bool:
+    """A record with a name and at most a partial birth date (a year, a month): nothing else."""
+    if rec.selectors or rec.docs or rec.weak_ids or rec.address:
+        return False
+    return rec.dob is None or len(rec.dob) < 10
+
+
+def name_only_links(
+    records: Sequence[Record], scored: Sequence[ScoredPair], labels: Sequence[int]
+) -> list[Link]:
+    """Attach a name-only record to the one identity its name points to, never to one of several.
+
+    Such a record's best score is its name's: it cannot tell namesakes apart. It joins a cluster
+    when every record that carries its name (all parts matching) and something more (a date, a
+    selector, a document) lies in that one cluster; if the name leads to two identities it is left
+    alone (and shows in the review queue). Nor does it join a cluster that already holds a dated
+    record of its own agency: an agency that recorded the person's birth date would have written
+    it on a record of that person, so its undated record of the same name is more likely a
+    namesake. (Agencies do keep several records of one person: the rule asks for the date.)
+
+    A record whose only date is partial (a year, a month) is weighed the same way against the
+    identities its name *and* date can belong to: every record carrying its name whose date does
+    not conflict must lie in one cluster, and that cluster must hold a record with a date that
+    agrees (the partial date is then the evidence the agency's own date would give).
+    """
+    partners: dict[int, set[int]] = {}
+    for p in scored:
+        a, b = records[p.left], records[p.right]
+        for x, y in ((a, b), (b, a)):
+            if (
+                weakly_dated(x)
+                and not name_only(y)
+                and x.kind == y.kind
+                and len(x.parts) >= 2
+                and not (x.dob and y.dob and dates_conflict(x.dob, y.dob))
+                and same_name(x.parts, y.parts)
+            ):
+                partners.setdefault(x.uid, set()).add(y.uid)
+    dated_agencies: dict[int, set[str]] = {}
+    for rec in records:
+        if rec.dob:
+            dated_agencies.setdefault(labels[rec.uid], set()).add(rec.agency)
+    out: list[Link] = []
+    for uid, others in sorted(partners.items()):
+        clusters = {labels[o] for o in others}
+        if len(clusters) != 1 or labels[uid] in clusters:
+            continue
+        rec = records[uid]
+        if rec.dob:
+            if not any(records[o].dob for o in others):
+                continue
+            reason = "name and partial birth date, one identity carries them"
+        else:
+            if rec.agency in dated_agencies.get(next(iter(clusters)), set()):
+                continue
+            reason = "name only, one identity carries that name"
+        out.append(Link(uid, min(others), MODEL, 0.0, reason))
+    return out

@@ -22,16 +22,18 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from counterflow.engine import LocalEngine
 from counterflow.errors import StoreError
 from counterflow.resolve.blocking import cap_expr, keys_table
-from counterflow.resolve.clustering import ANALYST, IDENTIFIER, MODEL, Clustering, Link, attributes, cluster
+from counterflow.resolve.clustering import (
+    ANALYST,
+    IDENTIFIER,
+    MODEL,
+    Clustering,
+    Link,
+    ScoredPair,
+    constrained_clusters,
+)
 from counterflow.resolve.identifiers import link_by_identifiers
 from counterflow.resolve.records import Record, record_from_json, record_to_json
-from counterflow.resolve.resolver import (
-    SCORED_KINDS,
-    Resolution,
-    ScoredPair,
-    name_only_links,
-    score_kind,
-)
+from counterflow.resolve.resolver import SCORED_KINDS, Resolution, score_kind
 from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel, records_table
 
 INDEX_VERSION = "3"  # bump with any change of the tables, comparison columns or name keys
@@ -264,11 +266,7 @@ def resolve_incremental(
         ]
         for rec in work:
             rec.uid = pos[rec.uid]
-        attrs = [attributes(r) for r in work]
-        result = cluster(len(work), links + new_links, attrs=attrs)
-        extra = name_only_links(work, local_scored, result.labels)
-        if extra:
-            result = cluster(len(work), links + new_links + extra, attrs=attrs)
+        result, _ = constrained_clusters(work, links + new_links, local_scored)
         accepted = [lk for lk in result.accepted if lk.priority < ANALYST]
         best: dict[int, str] = {}
         for rec, root in zip(work, result.labels, strict=True):

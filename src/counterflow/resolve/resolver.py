@@ -14,9 +14,16 @@ from typing import Any
 
 from counterflow.engine import Engine, LocalEngine
 from counterflow.resolve.blocking import BlockingStats, candidate_pairs
-from counterflow.resolve.clustering import ANALYST, IDENTIFIER, MODEL, Clustering, Link, attributes, cluster
-from counterflow.resolve.identifiers import SharedSelector, dates_conflict, link_by_identifiers
-from counterflow.resolve.names import same_name
+from counterflow.resolve.clustering import (
+    ANALYST,
+    IDENTIFIER,
+    MODEL,
+    Clustering,
+    Link,
+    ScoredPair,
+    constrained_clusters,
+)
+from counterflow.resolve.identifiers import SharedSelector, link_by_identifiers
 from counterflow.resolve.records import Record
 from counterflow.resolve.splink_model import (
     MATCH_THRESHOLD,
@@ -31,13 +38,7 @@ log = logging.getLogger(__name__)
 
 SCORED_KINDS = ("person", "org")
 
-
-@dataclass(frozen=True, slots=True)
-class ScoredPair:
-    left: int
-    right: int
-    match_weight: float
-    match_probability: float
+__all__ = ["SCORED_KINDS", "Resolution", "ScoredPair", "resolve", "score_kind"]
 
 
 @dataclass(slots=True)
@@ -138,11 +139,7 @@ def _resolve(
         if a in index and b in index:
             links.append(Link(index[a], index[b], ANALYST, 0.0, reason))
     negatives = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
-    attrs = [attributes(r) for r in recs]
-    result = cluster(len(recs), links, attrs=attrs, cannot_link=negatives)
-    extra = name_only_links(recs, scored, result.labels)
-    if extra:
-        result = cluster(len(recs), [*links, *extra], attrs=attrs, cannot_link=negatives)
+    result, extra = constrained_clusters(recs, links, scored, negatives)
     stats = {
         "records": len(recs),
         "blocking_keys": blocking.keys,
@@ -162,71 +159,6 @@ def _resolve(
         candidates = {(int(a), int(b)) for a, b in zip(pairs["l"], pairs["r"], strict=True)}
         candidates |= {(min(lk.left, lk.right), max(lk.left, lk.right)) for lk in ident.links}
     return Resolution(recs, result, scored, ident.shared, trained, stats, candidates)
-
-
-def name_only(rec: Record) -> bool:
-    """A record with a name and nothing else to tell one namesake from another."""
-    return not (rec.dob or rec.selectors or rec.docs or rec.weak_ids or rec.address)
-
-
-def weakly_dated(rec: Record) -> bool:
-    """A record with a name and at most a partial birth date (a year, a month): nothing else."""
-    if rec.selectors or rec.docs or rec.weak_ids or rec.address:
-        return False
-    return rec.dob is None or len(rec.dob) < 10
-
-
-def name_only_links(
-    records: Sequence[Record], scored: Sequence[ScoredPair], labels: Sequence[int]
-) -> list[Link]:
-    """Attach a name-only record to the one identity its name points to, never to one of several.
-
-    Such a record's best score is its name's: it cannot tell namesakes apart. It joins a cluster
-    when every record that carries its name (all parts matching) and something more (a date, a
-    selector, a document) lies in that one cluster; if the name leads to two identities it is left
-    alone (and shows in the review queue). Nor does it join a cluster that already holds a dated
-    record of its own agency: an agency that recorded the person's birth date would have written
-    it on a record of that person, so its undated record of the same name is more likely a
-    namesake. (Agencies do keep several records of one person: the rule asks for the date.)
-
-    A record whose only date is partial (a year, a month) is weighed the same way against the
-    identities its name *and* date can belong to: every record carrying its name whose date does
-    not conflict must lie in one cluster, and that cluster must hold a record with a date that
-    agrees (the partial date is then the evidence the agency's own date would give).
-    """
-    partners: dict[int, set[int]] = {}
-    for p in scored:
-        a, b = records[p.left], records[p.right]
-        for x, y in ((a, b), (b, a)):
-            if (
-                weakly_dated(x)
-                and not name_only(y)
-                and x.kind == y.kind
-                and len(x.parts) >= 2
-                and not (x.dob and y.dob and dates_conflict(x.dob, y.dob))
-                and same_name(x.parts, y.parts)
-            ):
-                partners.setdefault(x.uid, set()).add(y.uid)
-    dated_agencies: dict[int, set[str]] = {}
-    for rec in records:
-        if rec.dob:
-            dated_agencies.setdefault(labels[rec.uid], set()).add(rec.agency)
-    out: list[Link] = []
-    for uid, others in sorted(partners.items()):
-        clusters = {labels[o] for o in others}
-        if len(clusters) != 1 or labels[uid] in clusters:
-            continue
-        rec = records[uid]
-        if rec.dob:
-            if not any(records[o].dob for o in others):
-                continue
-            reason = "name and partial birth date, one identity carries them"
-        else:
-            if rec.agency in dated_agencies.get(next(iter(clusters)), set()):
-                continue
-            reason = "name only, one identity carries that name"
-        out.append(Link(uid, min(others), MODEL, 0.0, reason))
-    return out
 
 
 def score_kind(
