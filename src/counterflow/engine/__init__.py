@@ -31,6 +31,7 @@ ENGINES = ("local", "spark")
 class Engine(Protocol):
     name: str
     dialect: Dialect
+    distributed: bool  # work spread over workers: worth splitting Python stages into groups
 
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:

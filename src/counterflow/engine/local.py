@@ -30,6 +30,7 @@ class LocalEngine:
 
     name = "local"
     dialect: Dialect = DUCKDB
+    distributed = False
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None = None, *, threads: int | None = None) -> None:
         self.con = con if con is not None else duckdb_connection(threads)

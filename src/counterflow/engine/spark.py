@@ -86,6 +86,7 @@ class SparkEngine:
 
     name = "spark"
     dialect: Dialect = SPARK
+    distributed = True
 
     def __init__(
         self, session: Any | None = None, *, master: str = "local[2]", threads: int | None = None

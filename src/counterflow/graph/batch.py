@@ -9,7 +9,7 @@ is one SQL statement the engine runs, DuckDB or Spark; the in-memory
 :func:`~counterflow.graph.build.build_graph` is its oracle, and the tests hold the two equal.
 
 Connected components come from Splink's clustering (connected components in SQL, on the same
-engine), so they too need no second implementation.
+engine: :mod:`counterflow.engine.components`), so they too need no second implementation.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine import Engine
+from counterflow.engine.components import connected_components
 from counterflow.graph.build import (
     DIRECTED,
     EntityGraph,
@@ -147,26 +148,13 @@ def build_graph_on(
 
 
 def components(engine: Engine, ties: str, *, nodes: str | None = None) -> dict[str, str]:
-    """Connected components of the ties in table ``ties`` (columns ``source``, ``target``), by
-    Splink's clustering on ``engine``: node → its component, named by its smallest node id.
-    ``nodes`` (a table with a ``node`` column) adds isolated nodes as their own components."""
-    from splink.clustering import cluster_pairwise_predictions_at_threshold
-
-    node_sql = f"SELECT source AS node FROM {ties} UNION SELECT target AS node FROM {ties}"
-    if nodes is not None:
-        node_sql += f" UNION SELECT node FROM {nodes}"
-    engine.create("cf_cc_nodes", f"SELECT DISTINCT node AS unique_id FROM ({node_sql}) n")
-    engine.create(
-        "cf_cc_edges",
-        f"SELECT source AS unique_id_l, target AS unique_id_r FROM {ties} WHERE source <> target",
-    )
-    db = engine.splink_api()
-    found = cluster_pairwise_predictions_at_threshold(
-        db.register("cf_cc_nodes"), db.register("cf_cc_edges"), db, "unique_id"
-    )
-    table = engine.fetch(
-        f"SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS component "
-        f"FROM {found.physical_name}"
-    ).to_pydict()
-    found.drop_table_from_database_and_remove_from_cache()
-    return dict(zip(table["unique_id"], table["component"], strict=True))
+    """Connected components of the ties in table ``ties`` (columns ``source``, ``target``) on
+    ``engine``: node → its component, named by its smallest node id. ``nodes`` (a table with a
+    ``node`` column) adds isolated nodes as their own components."""
+    engine.create("cf_cc_ties", f"SELECT source AS l, target AS r FROM {ties}")
+    extra = f"SELECT node FROM {nodes}" if nodes is not None else None
+    connected_components(engine, "cf_cc_ties", "cf_cc_found", nodes=extra)
+    table = engine.fetch("SELECT node, component FROM cf_cc_found").to_pydict()
+    engine.drop("cf_cc_ties")
+    engine.drop("cf_cc_found")
+    return dict(zip(table["node"], table["component"], strict=True))

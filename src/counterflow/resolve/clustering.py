@@ -79,8 +79,8 @@ def _conflict(a: _Attrs, b: _Attrs, direct: tuple[set[str], set[str]] = (set(), 
         return "different genders"
     if a.ids and b.ids and not a.ids & b.ids:
         return "different national identity numbers"
-    for x in a.dobs:
-        for y in b.dobs:
+    for x in sorted(a.dobs):  # sorted: the reason given must not depend on string hashing
+        for y in sorted(b.dobs):
             if x in direct[0] and y in direct[1]:
                 continue  # the linked pair's own dates: its score has weighed them already
             if dates_conflict(x, y):

@@ -12,6 +12,7 @@ Identification) resolve on their identifiers only.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -360,4 +361,21 @@ def record_from_json(data: Mapping[str, Any], uid: int = -1) -> Record:
             seen.setdefault(part.latin, part)
     rec.parts = tuple(seen.values())[:MAX_PARTS]
     rec.uid = uid
+    return rec
+
+
+def pack_record(rec: Record) -> str:
+    """The record as JSON with its analysed name parts and uid, for a worker to rebuild exactly
+    (:func:`unpack_record`) without analysing the names again."""
+    data = record_to_json(rec)
+    data["parts"] = [[p.form, p.script, p.latin, p.skeleton, p.pattern] for p in rec.parts]
+    data["uid"] = rec.uid
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def unpack_record(text: str) -> Record:
+    data = json.loads(text)
+    rec = Record(**{k: data[k] for k in _JSON_FIELDS if k in data})
+    rec.parts = tuple(Part(*p) for p in data["parts"])
+    rec.uid = int(data["uid"])
     return rec

@@ -23,6 +23,7 @@ from counterflow.resolve.clustering import (
     ScoredPair,
     constrained_clusters,
 )
+from counterflow.resolve.components import cluster_on
 from counterflow.resolve.identifiers import SharedSelector, link_by_identifiers
 from counterflow.resolve.records import Record
 from counterflow.resolve.splink_model import (
@@ -93,8 +94,9 @@ def resolve(
     """Resolve ``records`` (analyst merges/splits given as entity id pairs).
 
     Blocking and scoring run on ``engine`` (an embedded DuckDB unless given); training runs on
-    the engine's driver-side DuckDB, and clustering in process, so every engine gives the same
-    clusters from the same records.
+    the engine's driver-side DuckDB; clustering runs in process, or on a distributed engine one
+    connected component at a time (:mod:`counterflow.resolve.components`, exactly the same
+    clusters), so every engine gives the same clusters from the same records.
     """
     recs = _dedupe_records(list(records))
     index = {r.entity_id: r.uid for r in recs}
@@ -139,7 +141,10 @@ def _resolve(
         if a in index and b in index:
             links.append(Link(index[a], index[b], ANALYST, 0.0, reason))
     negatives = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
-    result, extra = constrained_clusters(recs, links, scored, negatives)
+    if engine.distributed:  # the same clustering, component by component on the workers
+        result, extra = cluster_on(engine, recs, links, scored, negatives)
+    else:
+        result, extra = constrained_clusters(recs, links, scored, negatives)
     stats = {
         "records": len(recs),
         "blocking_keys": blocking.keys,
