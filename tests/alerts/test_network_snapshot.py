@@ -88,3 +88,38 @@ def test_a_failing_snapshot_process_says_why(tmp_path):
     with pytest.raises(RuntimeError, match="community snapshot"):
         ns._compute_apart(store)
     store.close()
+
+
+def _partition(membership):
+    groups = {}
+    for node, c in membership.items():
+        groups.setdefault(c, set()).add(node)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.mark.xdist_group("spark")
+def test_a_snapshot_from_a_statements_export_is_the_store_s(world, tmp_path, engine):
+    from counterflow.resolve import service
+    from counterflow.store.parquet import export_statements
+
+    # an analyst's merge, so that the export's statements must be mapped to resolved entities
+    service.merge(world, "hr-mup.p1", "rs-mup.p1", actor="analyst", reason="same man")
+    export = export_statements(world, tmp_path / "export", actor="test")
+    snap = ns.compute_snapshot(world, engine=engine, statements=tmp_path / "export")
+    here = ns._parts_of(world)
+    got = ns.parts_from(snap.data)
+    assert len(here[0]) >= 10 and here[3]  # persons, some of them protected
+    assert ("hr-mup.p1" in here[0]) != ("rs-mup.p1" in here[0])  # the merged pair is one node
+    assert set(got[0]) == set(here[0]) and _partition(got[0]) == _partition(here[0])
+    assert got[3] == here[3]
+    assert snap.engine == engine.name and snap.reports_held == export.reports_held[0]
+
+
+def test_a_snapshot_will_not_read_one_viewer_s_export(world, tmp_path):
+    from counterflow.errors import InvalidValue
+    from counterflow.model.visibility import Viewer
+    from counterflow.store.parquet import export_statements
+
+    export_statements(world, tmp_path / "mine", actor="test", viewer=Viewer.operator())
+    with pytest.raises(InvalidValue, match="not the whole store"):
+        ns.compute_snapshot(world, statements=tmp_path / "mine")

@@ -137,3 +137,19 @@ def test_a_network_snapshot_needs_an_administrator(governed_url):
     assert refused.exit_code != 0 and "administrator" in refused.output
     made = runner.invoke(app, ["network-snapshot", "--as", "admin", "--json"])
     assert made.exit_code == 0, made.output
+
+
+def test_a_network_snapshot_from_an_export(governed_url, tmp_path):
+    path = tmp_path / "export"
+    made = runner.invoke(app, ["export-statements", str(path), "--as", "admin", "--json"])
+    assert made.exit_code == 0, made.output
+    from_store = json.loads(runner.invoke(app, ["network-snapshot", "--as", "admin", "--json"]).stdout)
+    got = runner.invoke(app, ["network-snapshot", "--as", "admin", "--json", "--statements", str(path)])
+    assert got.exit_code == 0, got.output
+    from_export = json.loads(got.stdout)
+    assert from_export["engine"] == "local" and from_store["engine"] == "memory"
+    assert from_export["persons"] == from_store["persons"] > 0
+    assert from_export["communities"] == from_store["communities"]
+    assert from_export["reports_held"] == from_store["reports_held"]
+    missing = runner.invoke(app, ["network-snapshot", "--as", "admin", "--statements", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "Invalid value" in missing.output

@@ -7,9 +7,10 @@ import pyarrow as pa
 import pytest
 from test_build import world
 
-from counterflow.graph.batch import build_graph_on, components
+from counterflow.graph.batch import build_graph_from, build_graph_on, components
 from counterflow.graph.build import build_graph
 from counterflow.model.visibility import Viewer
+from counterflow.store.parquet import statements_to_arrow
 
 
 def assert_same(got, want):
@@ -44,6 +45,35 @@ def test_ties_match_the_in_memory_builder(engine, options):
     assert_same(build_graph_on(engine, world(), **options), want)
 
 
+def _in_store_order(statements):
+    """The order the store gives statements in (record, then statement id)."""
+    return sorted(statements, key=lambda s: (s.entity_id, s.id))
+
+
+def _mapping(statements, canonical):
+    ids = {s.entity_id for s in statements} | {s.value for s in statements if s.prop_type == "entity"}
+    return pa.table({"entity_id": sorted(ids), "canonical": [canonical(i) for i in sorted(ids)]})
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"half_life_days": 30.0, "now": date(2026, 3, 1)},
+        {"window": (date(2026, 1, 15), date(2026, 2, 15)), "max_shared": 1},
+        {"canonical": lambda x: "a.p1" if x == "a.p4" else x},
+    ],
+)
+def test_the_map_half_on_the_engine_too(engine, options):
+    statements = _in_store_order(world())
+    want = build_graph(statements, **options)
+    engine.put("g_statements", statements_to_arrow(statements))
+    canonical = options.pop("canonical", None)
+    if canonical is not None:
+        engine.put("g_canonical", _mapping(statements, canonical))
+    got = build_graph_from(engine, "g_statements", canonical="g_canonical" if canonical else None, **options)
+    assert_same(got, want)
+
+
 def test_nothing_in_nothing_out(engine):
     g = build_graph_on(engine, [])
     assert g.nodes == {} and g.ties == {}
@@ -72,6 +102,12 @@ def test_the_small_scenario_builds_the_same_graph(engine, small_statements):
     assert len(want.ties) > 5_000
     got = build_graph_on(engine, small_statements)
     assert_same(got, want)
+
+
+def test_the_small_scenario_builds_the_same_graph_from_a_table(engine, small_statements):
+    statements = _in_store_order(small_statements)
+    engine.put("g_statements", statements_to_arrow(statements))
+    assert_same(build_graph_from(engine, "g_statements"), build_graph(statements))
 
 
 def test_components_are_igraphs(engine, small_statements):

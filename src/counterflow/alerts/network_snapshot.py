@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counterflow.engine import Engine
 from counterflow.store.snapshots import (
@@ -37,6 +39,9 @@ from counterflow.store.snapshots import (
     save_snapshot,
 )
 from counterflow.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from counterflow.graph.build import EntityGraph
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 600.0
@@ -145,21 +150,47 @@ def _load(store: SqlStore, snap: Snapshot) -> Communities:
 
 
 def compute_snapshot(
-    store: SqlStore, *, engine: Engine | None = None, apart: bool = False, actor: str = "system"
+    store: SqlStore,
+    *,
+    engine: Engine | None = None,
+    apart: bool = False,
+    actor: str = "system",
+    statements: Path | None = None,
 ) -> Snapshot:
     """Compute the communities of every statement and store them (one transaction).
 
     ``engine``: aggregate the network's ties on it (Spark for a national store); ``apart``: in a
-    process of its own at nice 10, for the service (see :func:`_compute_apart`)."""
-    parts = _compute_apart(store) if apart else _parts_of(store, engine)
+    process of its own at nice 10, for the service (see :func:`_compute_apart`);
+    ``statements``: read them from this whole-store Parquet export on ``engine`` (an embedded
+    one unless given), not from the store: the snapshot is then of the store as exported."""
+    held = None
+    if statements is not None:
+        from counterflow.engine import LocalEngine
+        from counterflow.graph.views import export_network
+        from counterflow.resolve import service
+        from counterflow.store.parquet import whole_store_export
+
+        manifest = whole_store_export(statements, "the community snapshot")
+        count, latest = manifest.reports_held
+        held = (int(count), latest)
+        eng = engine or LocalEngine()
+        try:
+            people = export_network(eng, statements, service.state(store).clusters)
+        finally:
+            if eng is not engine:
+                eng.close()
+        parts = _parts_of_network(people)
+    else:
+        parts = _compute_apart(store) if apart else _parts_of(store, engine)
     membership, sizes, _, _ = parts
     return save_snapshot(
         store,
         snapshot_data(parts),
-        engine=engine.name if engine is not None else "memory",
+        engine=(engine.name if engine is not None else "local" if statements else "memory"),
         persons=len(membership),
         communities=len(sizes),
         actor=actor,
+        as_of=held,
     )
 
 
@@ -241,11 +272,15 @@ def _parts_in_child(url: str, send: Connection) -> None:
 
 def _parts(store: SqlStore, canonical: Callable[[str], str], engine: Engine | None = None) -> Parts:
     """(membership, community sizes, joined pairs of communities with their statements, protected)."""
-    from counterflow.graph.metrics import leiden
     from counterflow.graph.views import visible_network
     from counterflow.model.visibility import Viewer
 
-    people = visible_network(store, Viewer.operator(), canonical=canonical, engine=engine)
+    return _parts_of_network(visible_network(store, Viewer.operator(), canonical=canonical, engine=engine))
+
+
+def _parts_of_network(people: EntityGraph) -> Parts:
+    from counterflow.graph.metrics import leiden
+
     g = people.to_igraph()
     found = leiden(g, seed=7) if g.vcount() else None
     membership = dict(found.membership) if found else {}

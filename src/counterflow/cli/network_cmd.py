@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -100,6 +101,17 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def network_snapshot_cmd(
         engine: EngineOpt = None,
+        statements: Annotated[
+            Path | None,
+            typer.Option(
+                "--statements",
+                help="Read the statements from this whole-store export (`counterflow export-statements`) "
+                "on the engine, not from the store: at national size nothing passes through this "
+                "process but the nodes and summed ties.",
+                exists=True,
+                file_okay=False,
+            ),
+        ] = None,
         as_user: AsUserOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -110,6 +122,7 @@ def register(app: typer.Typer) -> None:
         (on Spark for a national store) keeps them from doing that work. A system process over
         every statement: needs the administrator role; logged as a combination, with the snapshot.
         Example: COUNTERFLOW_ENGINE=spark counterflow network-snapshot
+        Example: counterflow network-snapshot --engine spark --statements /data/export-2026-12-03
         """
         from counterflow.alerts.network_snapshot import CLAIM, LEASE_SECONDS, compute_snapshot
         from counterflow.cli.context import open_session
@@ -126,7 +139,9 @@ def register(app: typer.Typer) -> None:
         try:  # the lease goes back even if the engine cannot start
             eng = _batch_engine(engine)
             with nullcontext() if as_json else err_console.status("computing communities…", spinner="dots"):
-                snap = compute_snapshot(session.store, engine=eng, actor=session.viewer.user)
+                snap = compute_snapshot(
+                    session.store, engine=eng, actor=session.viewer.user, statements=statements
+                )
         finally:
             release(session.store, CLAIM, holder)
             if eng is not None:

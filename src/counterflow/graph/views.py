@@ -10,21 +10,25 @@ service keeps the last few per viewer until the store changes (``api.context.Vie
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine import Engine
 from counterflow.graph._ig import Graph
-from counterflow.graph.batch import build_graph_on
+from counterflow.graph.batch import build_graph_from, build_graph_on
 from counterflow.graph.build import EntityGraph, build_graph, person_projection
 from counterflow.graph.dismantle import plan
 from counterflow.graph.metrics import betweenness, leiden, rank
 from counterflow.model.visibility import Viewer
 from counterflow.store.sql import SqlStore
 
-__all__ = ["network_summary", "visible_network"]
+__all__ = ["export_network", "network_summary", "visible_network"]
 
 PROTECTED_CAPTION = "protected person"
+CANONICAL = pa.schema([("entity_id", pa.string()), ("canonical", pa.string())])
 
 
 def visible_network(
@@ -40,6 +44,24 @@ def visible_network(
     if engine is not None:
         return person_projection(build_graph_on(engine, statements, canonical=canonical))
     return person_projection(build_graph(statements, canonical=canonical))
+
+
+def export_network(engine: Engine, path: Path, clusters: Mapping[str, str]) -> EntityGraph:
+    """The person projection of every statement in a whole-store Parquet export, resolved by
+    ``clusters`` (entity id → cluster id, as in :class:`~counterflow.resolve.ledger.ResolvedState`),
+    read and built on ``engine``: the national-size path of a system process (the community
+    snapshot), where neither the statements nor the occurrences pass through the driver."""
+    from counterflow.store.parquet import whole_store_export
+
+    whole_store_export(path, "the whole network")
+    engine.load("cf_statements", str(path))
+    ids = sorted(clusters)
+    mapping = {"entity_id": ids, "canonical": [clusters[i] for i in ids]}
+    engine.put("cf_canonical", pa.table(mapping, schema=CANONICAL))
+    try:
+        return person_projection(build_graph_from(engine, "cf_statements", canonical="cf_canonical"))
+    finally:
+        engine.drop("cf_canonical")
 
 
 def network_summary(

@@ -199,15 +199,9 @@ def records_from_export(engine: Engine, path: Path) -> list[Record]:
     """Records of every resolvable entity in a statements export (``export-statements``), read by
     ``engine`` (Spark reads the Parquet partitions in parallel). Only a whole-store export will
     do: a run over what one viewer saw would judge with part of the evidence."""
-    from counterflow.store.parquet import read_manifest
+    from counterflow.store.parquet import whole_store_export
 
-    manifest = read_manifest(path)
-    if manifest.viewer is not None:
-        raise InvalidValue(
-            "statements",
-            str(path),
-            f"exported for {manifest.viewer}, not the whole store: export again as an administrator",
-        )
+    whole_store_export(path, "a resolution run")
     engine.load("cf_statements", str(path))
     schemata = ", ".join(f"'{s}'" for s in sorted(RESOLVABLE))
     table = engine.fetch(

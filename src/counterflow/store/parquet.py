@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +28,11 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.dataset as pads  # type: ignore[import-untyped]
 from sqlalchemy import select
 
-from counterflow.errors import ConfigurationError
+from counterflow.errors import ConfigurationError, InvalidValue
 from counterflow.model.statement import Statement
 from counterflow.model.visibility import Viewer
 from counterflow.store import audit_chain, schema
-from counterflow.store.rows import row_to_statement
+from counterflow.store.rows import row_to_statement, statement_to_row
 from counterflow.store.sql import SqlStore
 from counterflow.store.visibility import restrict
 
@@ -81,6 +81,11 @@ def _batch(rows: list[Any]) -> pa.RecordBatch:
     reported = columns[schema.STATEMENT_COLUMNS.index("reported_at")]
     arrays.append(pa.array([str(r)[:10] for r in reported], pa.string()))
     return pa.RecordBatch.from_arrays(arrays, schema=PARQUET_SCHEMA)
+
+
+def statements_to_arrow(statements: Iterable[Statement]) -> pa.Table:
+    """Statements as an Arrow table of the export's columns (for an engine to read)."""
+    return pa.Table.from_batches([_batch([statement_to_row(s) for s in statements])], schema=PARQUET_SCHEMA)
 
 
 def export_statements(
@@ -182,6 +187,20 @@ def read_manifest(path: Path) -> ParquetExport:
             f"{path}: export format {data.get('format')!r}, this code reads {EXPORT_FORMAT}", path=str(path)
         )
     return ParquetExport(**data)
+
+
+def whole_store_export(path: Path, why: str) -> ParquetExport:
+    """The manifest of an export of every statement, refusing one made for one viewer (a system
+    process over what one user saw would judge with part of the evidence). ``why``: what for."""
+    manifest = read_manifest(path)
+    if manifest.viewer is not None:
+        raise InvalidValue(
+            "statements",
+            str(path),
+            f"exported for {manifest.viewer}, not the whole store, so it cannot serve {why}: "
+            "export again as an administrator",
+        )
+    return manifest
 
 
 def statement_table(path: Path, *, agencies: list[str] | None = None) -> pa.Table:

@@ -49,11 +49,13 @@ def save_snapshot(
     communities: int,
     actor: str = "system",
     keep: int = KEEP,
+    as_of: tuple[int, str | None] | None = None,
 ) -> Snapshot:
     """Store a snapshot computed from the store as it held ``reports_held`` reports; one
     transaction, so readers see it whole or not at all, with its record in the processing log
-    (a combination of every agency's statements). Only the newest ``keep`` are kept."""
-    held, latest = store.reports_held()
+    (a combination of every agency's statements). Only the newest ``keep`` are kept. ``as_of``:
+    the store's (reports, latest ingest) when its statements were read, if not now (an export)."""
+    held, latest = as_of if as_of is not None else store.reports_held()
     snap = Snapshot(
         id=uuid.uuid4().hex,
         made_at=_now().isoformat(timespec="microseconds"),
