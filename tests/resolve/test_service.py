@@ -138,3 +138,13 @@ def test_a_run_from_a_statements_export_judges_as_a_run_from_the_store(store, tm
     )
     with pytest.raises(InvalidValue, match="not the whole store"):
         service.run_store(store, actor="ann", index_path=tmp_path / "i2.duckdb", statements=partial)
+
+
+@pytest.mark.xdist_group("spark")
+def test_records_built_on_the_engine_are_the_store_s(store, tmp_path, engine):
+    from counterflow.store.parquet import export_statements
+
+    export_statements(store, tmp_path / "st", actor="admin")
+    from_store = service.load_records(store)
+    assert len(from_store) > 5
+    assert service.records_from_export(engine, tmp_path / "st") == from_store

@@ -24,7 +24,15 @@ from counterflow.resolve.clustering import ANALYST, IDENTIFIER
 from counterflow.resolve.explain import explain_records
 from counterflow.resolve.ftm_io import read_ftm_file, write_clusters
 from counterflow.resolve.incremental import build_index, resolve_incremental
-from counterflow.resolve.records import RESOLVABLE, Record, records_from_rows
+from counterflow.resolve.records import (
+    PACKED,
+    RECORD_COLUMNS,
+    RESOLVABLE,
+    BuildRecords,
+    Record,
+    records_from_rows,
+    unpack_record,
+)
 from counterflow.resolve.resolver import Resolution, resolve
 from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel
 from counterflow.store import SqlStore, audit_chain
@@ -196,24 +204,36 @@ def load_records(
 
 
 def records_from_export(engine: Engine, path: Path) -> list[Record]:
-    """Records of every resolvable entity in a statements export (``export-statements``), read by
-    ``engine`` (Spark reads the Parquet partitions in parallel). Only a whole-store export will
-    do: a run over what one viewer saw would judge with part of the evidence."""
+    """Records of every resolvable entity in a statements export (``export-statements``), read and
+    built by ``engine`` (on Spark, the Parquet partitions are read and each entity's record built
+    on the workers). Only a whole-store export will do: a run over what one viewer saw would
+    judge with part of the evidence."""
     from counterflow.store.parquet import whole_store_export
 
     whole_store_export(path, "a resolution run")
     engine.load("cf_statements", str(path))
     schemata = ", ".join(f"'{s}'" for s in sorted(RESOLVABLE))
-    table = engine.fetch(
-        "SELECT entity_id, schema, agency, prop, value, original_value, evidence FROM cf_statements "
-        f"WHERE schema IN ({schemata}) AND prop_type <> 'text' ORDER BY entity_id, id"
+    engine.create(
+        "cf_record_rows",
+        f"SELECT {', '.join(RECORD_COLUMNS)}, id FROM cf_statements "
+        f"WHERE schema IN ({schemata}) AND prop_type <> 'text'",
     )
-    rows = (
-        (e, s, a, p, v, o, json.loads(ev) if ev else {})
-        for batch in table.to_batches()
-        for e, s, a, p, v, o, ev in zip(*(c.to_pylist() for c in batch.columns), strict=True)
-    )
-    return records_from_rows(rows)
+    try:
+        if not engine.distributed:  # one process: build them here, without packing and unpacking
+            table = engine.fetch(
+                f"SELECT {', '.join(RECORD_COLUMNS)} FROM cf_record_rows ORDER BY entity_id, id"
+            )
+            return records_from_rows(
+                (e, s, a, p, v, o, json.loads(ev) if ev else {})
+                for batch in table.to_batches()
+                for e, s, a, p, v, o, ev in zip(*(c.to_pylist() for c in batch.columns), strict=True)
+            )
+        engine.map_groups("cf_records", "cf_record_rows", "entity_id", ["id"], BuildRecords(), PACKED)
+        packed = engine.fetch("SELECT record FROM cf_records ORDER BY entity_id")
+        engine.drop("cf_records")
+        return [unpack_record(text) for batch in packed.to_batches() for text in batch.column(0).to_pylist()]
+    finally:
+        engine.drop("cf_record_rows")
 
 
 def default_index_path(store: SqlStore) -> Path:
