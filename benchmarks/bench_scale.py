@@ -13,14 +13,18 @@ runs as its own process, timed, with the peak memory (PSS) of its process tree s
   graph        build_graph over every statement               (ties aggregated, igraph built)
 
 Then, at the size named by --spark-at, Spark local[2]: ``resolve run --engine spark --statements``
-(records read by Spark from that size's Parquet export) and graph building with the ties
-aggregated on Spark (``counterflow.graph.batch``).
+(records read and built by Spark from that size's Parquet export, scored and clustered on it)
+and graph building from the same export on Spark (``counterflow.graph.batch.build_graph_from``:
+each entity's occurrences and the ties' sums made by Spark). ``--engines-only N`` reruns just
+the embedded and Spark resolution and graph stages on the store and export a previous run left
+for size N in --workdir.
 Baselines: linear growth (exponent 1.0; the exponent is the least-squares slope of log time on
 log statements over all sizes) and, for Spark, the embedded engine on the same store in the
 same run (ratio printed).
 
 Usage: python benchmarks/bench_scale.py [--sizes 10000,100000,1000000,10000000] [--spark-at 1000000]
        [--workdir DIR] [--json]
+       python benchmarks/bench_scale.py --engines-only 1000000 --workdir DIR
 """
 
 from __future__ import annotations
@@ -51,12 +55,10 @@ print(len(g.nodes), len(g.ties))
 GRAPH_SPARK = """
 import sys
 from counterflow.engine.spark import SparkEngine
-from counterflow.graph.batch import build_graph_on
-from counterflow.model.visibility import Viewer
-from counterflow.store import SqlStore
-store = SqlStore(sys.argv[1])
-statements = store.iter_statements(viewer=Viewer.operator(), batch=50_000)
-g = build_graph_on(SparkEngine(master="local[2]"), statements)
+from counterflow.graph.batch import build_graph_from
+engine = SparkEngine(master="local[2]")
+engine.load("statements", sys.argv[1])
+g = build_graph_from(engine, "statements")
 ig = g.to_igraph()
 print(len(g.nodes), len(g.ties))
 """
@@ -97,14 +99,44 @@ def run_size(n: int, work: Path, seed: int) -> tuple[int, dict[str, dict[str, fl
     out["ingest"] = {"seconds": ingest.seconds, "peak_mib": ingest.peak_rss_mib}
     export = run_measured([_cli(), "export-statements", str(work / f"parquet-{n}"), "--json"], env=env)
     out["export"] = {"seconds": export.seconds, "peak_mib": export.peak_rss_mib}
+    out.update(embedded_stages(n, work, url))
+    return statements, out, url
+
+
+def embedded_stages(n: int, work: Path, url: str) -> dict[str, dict[str, float]]:
+    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": url, "COUNTERFLOW_ENGINE": "local"}
+    env.pop("COUNTERFLOW_USER", None)
     resolve = run_measured(
         [_cli(), "resolve", "run", "--engine", "local", "--index", str(work / f"idx-{n}.duckdb"), "--json"],
         env=env,
     )
-    out["resolve"] = {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib}
     graph = run_measured([sys.executable, "-c", GRAPH, url], env=env)
-    out["graph"] = {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib}
-    return statements, out, url
+    return {
+        "resolve": {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib},
+        "graph": {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib},
+    }
+
+
+def spark_stages(n: int, work: Path, url: str, local: dict[str, dict[str, float]]) -> dict[str, Any]:
+    env = {**os.environ, "COUNTERFLOW_DATABASE_URL": url, "COUNTERFLOW_SPARK_MASTER": "local[2]"}
+    env.pop("COUNTERFLOW_USER", None)
+    idx = str(work / f"idx-spark-{n}.duckdb")
+    parquet = str(work / f"parquet-{n}")
+    resolve = run_measured(
+        [_cli(), "resolve", "run", "--engine", "spark", "--statements", parquet, "--index", idx, "--json"],
+        env=env,
+    )
+    graph = run_measured([sys.executable, "-c", GRAPH_SPARK, parquet], env=env)
+    return {
+        "size": n,
+        "resolve": {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib},
+        "graph": {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib},
+        "embedded": local,
+        "ratio_to_local": {
+            "resolve": resolve.seconds / local["resolve"]["seconds"],
+            "graph": graph.seconds / local["graph"]["seconds"],
+        },
+    }
 
 
 def main() -> None:
@@ -120,7 +152,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--engines-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the embedded and Spark resolution and graph stages, on size N's store and export "
+        "left in --workdir by an earlier run",
+    )
     args = parser.parse_args()
+    if args.engines_only:
+        if args.workdir is None:
+            parser.error("--engines-only needs the --workdir of an earlier run")
+        n = args.engines_only
+        url = f"sqlite:///{args.workdir / f'store-{n}.sqlite'}"
+        spark = spark_stages(n, args.workdir, url, embedded_stages(n, args.workdir, url))
+        if args.json:
+            print(json.dumps(spark, indent=2))
+        else:
+            _print_spark(spark)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cf-bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -134,36 +185,7 @@ def main() -> None:
     spark: dict[str, Any] | None = None
     if args.spark_at and args.spark_at in urls:
         n = args.spark_at
-        env = {**os.environ, "COUNTERFLOW_DATABASE_URL": urls[n], "COUNTERFLOW_SPARK_MASTER": "local[2]"}
-        env.pop("COUNTERFLOW_USER", None)
-        idx = str(work / f"idx-spark-{n}.duckdb")
-        parquet = str(work / f"parquet-{n}")
-        resolve = run_measured(
-            [
-                _cli(),
-                "resolve",
-                "run",
-                "--engine",
-                "spark",
-                "--statements",
-                parquet,
-                "--index",
-                idx,
-                "--json",
-            ],
-            env=env,
-        )
-        graph = run_measured([sys.executable, "-c", GRAPH_SPARK, urls[n]], env=env)
-        local = next(r for r in rows if r["size"] == n)["stages"]
-        spark = {
-            "size": n,
-            "resolve": {"seconds": resolve.seconds, "peak_mib": resolve.peak_rss_mib},
-            "graph": {"seconds": graph.seconds, "peak_mib": graph.peak_rss_mib},
-            "ratio_to_local": {
-                "resolve": resolve.seconds / local["resolve"]["seconds"],
-                "graph": graph.seconds / local["graph"]["seconds"],
-            },
-        }
+        spark = spark_stages(n, work, urls[n], next(r for r in rows if r["size"] == n)["stages"])
     exponents = {
         stage: _slope([(r["statements"], r["stages"][stage]["seconds"]) for r in rows])
         if len(rows) > 1
@@ -196,16 +218,23 @@ def main() -> None:
         verdict = "(not a goal)" if stage == "export" else ("MET" if k_tail <= LIMIT else "NOT MET")
         print(f"  {stage:8} k = {k:.2f} over all sizes, {k_tail:.2f} between the two largest  {verdict}")
     if spark:
+        _print_spark(spark)
+
+
+def _print_spark(spark: dict[str, Any]) -> None:
+    print(
+        f"\nSpark local[2] at {spark['size']:,} (JVM included; baseline: the embedded default, same store):"
+    )
+    for stage, what in (
+        ("resolve", "resolve run --statements PARQUET: records, scores, clusters on Spark"),
+        ("graph", "build_graph_from PARQUET: occurrences and ties on Spark"),
+    ):
+        ran, ratio = spark[stage], spark["ratio_to_local"][stage]
+        base = spark["embedded"][stage]
         print(
-            f"\nSpark local[2] at {spark['size']:,} (JVM included; baseline: the embedded default, "
-            "same store):"
+            f"  {stage:8} {ran['seconds']:6.1f} s {ran['peak_mib']:6.0f} MiB ({what}); embedded "
+            f"{base['seconds']:.1f} s {base['peak_mib']:.0f} MiB; ratio Spark/embedded {ratio:.2f}x"
         )
-        for stage, what in (("resolve", "resolve run --statements PARQUET"), ("graph", "ties on Spark")):
-            ran, ratio = spark[stage], spark["ratio_to_local"][stage]
-            print(
-                f"  {stage:8} {ran['seconds']:6.1f} s {ran['peak_mib']:6.0f} MiB ({what}); "
-                f"ratio Spark/embedded {ratio:.2f}x"
-            )
 
 
 if __name__ == "__main__":
