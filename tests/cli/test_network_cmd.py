@@ -151,5 +151,7 @@ def test_a_network_snapshot_from_an_export(governed_url, tmp_path):
     assert from_export["persons"] == from_store["persons"] > 0
     assert from_export["communities"] == from_store["communities"]
     assert from_export["reports_held"] == from_store["reports_held"]
-    missing = runner.invoke(app, ["network-snapshot", "--as", "admin", "--statements", str(tmp_path / "none")])
+    missing = runner.invoke(
+        app, ["network-snapshot", "--as", "admin", "--statements", str(tmp_path / "none")]
+    )
     assert missing.exit_code == 2 and "Invalid value" in missing.output
