@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up Counterflow in ./.venv (idempotent). Usage: scripts/setup.sh [dev]
+# Set up Counterflow in ./.venv (idempotent). Usage: scripts/setup.sh [dev|bench]
 #   dev: also the test and lint tools.
+#   bench: the dev tools and what the benchmarks measure with (psutil, recordlinkage, nomenklatura).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -8,7 +9,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 extras=""
-if [ "${1:-}" = "dev" ]; then extras="[dev]"; fi
+case "${1:-}" in
+  "") ;;
+  dev) extras="[dev]" ;;
+  bench) extras="[dev,bench]" ;;
+  *) echo "setup.sh: unknown option ${1} (dev or bench)" >&2; exit 2 ;;
+esac
 stamp=".venv/.installed${extras}"
 # Reinstall only when the project definition changed since the last install.
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
