@@ -105,6 +105,13 @@ def test_arabic_script_gives_ascii_via_lossy_transliteration():
     assert any(c.isalpha() for c in result.value)
 
 
+def test_runs_icu_refuses_degrade_letter_by_letter():
+    # ICU raises "Unmappable input sequence" on this pair as a whole (found by fuzzing a report's text).
+    hostile = "\U0001342b\u309e"
+    assert latinise(hostile).isascii()
+    assert name_tokens(f"Alhasan {hostile}")[0] == "alhasan"
+
+
 @pytest.mark.parametrize(
     ("text", "script"),
     [

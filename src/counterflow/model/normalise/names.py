@@ -28,6 +28,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from icu import ICUError
 from rigour.text.translit import ascii_text
 
 from counterflow.errors import InvalidValue
@@ -163,6 +164,26 @@ def _latinise_greek(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(parts))
 
 
+def _ascii_run(run: str) -> str:
+    """ICU's transliteration of one run of letters, degrading rather than failing.
+
+    ICU refuses some sequences as a whole (an Egyptian hieroglyph before a kana iteration mark
+    raises "Unmappable input sequence"); such a run is transliterated letter by letter and a
+    letter ICU cannot map at all is dropped: hostile text must not stop a report.
+    """
+    try:
+        return ascii_text(run)
+    except ICUError:
+        pass
+    out: list[str] = []
+    for char in run:
+        try:
+            out.append(ascii_text(char))
+        except ICUError:
+            continue
+    return "".join(out)
+
+
 def _transliterate_other(text: str) -> str:
     """Run rigour's (ICU) transliteration over every run of non-Latin letters left."""
     out: list[str] = []
@@ -172,11 +193,11 @@ def _transliterate_other(text: str) -> str:
             run.append(char)
             continue
         if run:
-            out.append(ascii_text("".join(run)))
+            out.append(_ascii_run("".join(run)))
             run = []
         out.append(char)
     if run:
-        out.append(ascii_text("".join(run)))
+        out.append(_ascii_run("".join(run)))
     return "".join(out)
 
 
