@@ -83,6 +83,17 @@ def test_reading_only_what_a_graph_uses_gives_the_graph_of_every_statement(store
     everything = store.statements_for_entities(entities, viewer=OP)
     assert {s.prop for s in everything} & {"birthDate", "firstName", "gender", "duration"}
     assert _signature(hood.graph) == _signature(build_graph(everything))
+    # A name both reports repeat is read once: its earliest statement.
+    names = sorted(
+        (s.reported_at, s.id, s.value)
+        for s in hood.statements
+        if s.entity_id == "rs-mup.p17" and s.prop == "name"
+    )
+    repeated = sorted(
+        (s.reported_at, s.id, s.value) for s in everything if s.entity_id == "rs-mup.p17" and s.prop == "name"
+    )
+    assert len(names) == len({v for _, _, v in repeated}) < len(repeated)
+    assert names == [min(r for r in repeated if r[2] == v) for _, _, v in names]
     caption = hood.graph.nodes["rs-mup.p17"].caption
     assert caption == "Muhamed Alhasan" or caption == "Мухамед Алхасан"
     assert hood.graph.nodes["hr-mup.p1"].roles == {"organiser"}

@@ -9,6 +9,7 @@ as "protected person" without a name, and are never ranked or targeted.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from counterflow.errors import InvalidValue, NotFound
 from counterflow.graph.build import EntityGraph
 from counterflow.graph.neighbourhood import neighbourhood
 from counterflow.graph.views import PROTECTED_CAPTION, network_summary, visible_network
-from counterflow.model.statement import Statement
+from counterflow.model.statement import StatementLike
 from counterflow.policy.session import Session, derived_marking
 from counterflow.resolve import service as resolution
 from counterflow.resolve.ledger import ResolvedState
@@ -54,7 +55,7 @@ def _at_least(grade: str, floor: str) -> bool:
 
 def chart(
     g: EntityGraph,
-    statements: list[Statement],
+    statements: Sequence[StatementLike],
     *,
     relations: set[str] | None = None,
     since: date | None = None,

@@ -47,7 +47,7 @@ from followthemoney import model as ftm_model
 from counterflow.errors import InvalidValue
 from counterflow.graph._ig import Graph, ig
 from counterflow.model.roles import PROTECTED_ROLES
-from counterflow.model.statement import ROLE_PROP, Statement
+from counterflow.model.statement import ROLE_PROP, StatementLike
 
 __all__ = [
     "EntityGraph",
@@ -191,7 +191,7 @@ class _Entity:
         return {s for p in props for _, s, _ in self.props.get(p, [])}
 
 
-def _collect(statements: Iterable[Statement], canonical: Callable[[str], str]) -> dict[str, _Entity]:
+def _collect(statements: Iterable[StatementLike], canonical: Callable[[str], str]) -> dict[str, _Entity]:
     ents: dict[str, _Entity] = {}
     for s in statements:
         eid = canonical(s.entity_id)
@@ -205,7 +205,7 @@ def _collect(statements: Iterable[Statement], canonical: Callable[[str], str]) -
 
 
 def nodes_and_occurrences(
-    statements: Iterable[Statement], canonical: Callable[[str], str] | None = None
+    statements: Iterable[StatementLike], canonical: Callable[[str], str] | None = None
 ) -> tuple[EntityGraph, list[Occurrence]]:
     """A graph of the entities' nodes (no ties yet) and every occurrence of a tie.
 
@@ -250,7 +250,7 @@ def _entity_occurrences(eid: str, ent: _Entity) -> tuple[Node | None, list[Occur
 
 
 def build_graph(
-    statements: Iterable[Statement],
+    statements: Iterable[StatementLike],
     *,
     canonical: Callable[[str], str] | None = None,
     half_life_days: float | None = 180.0,

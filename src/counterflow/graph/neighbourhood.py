@@ -34,7 +34,7 @@ from counterflow.graph.build import (
     _is_edge,
     build_graph,
 )
-from counterflow.model.statement import ROLE_PROP, Statement
+from counterflow.model.statement import ROLE_PROP, Fact
 from counterflow.model.visibility import Viewer
 from counterflow.store.sql import SqlStore
 
@@ -47,12 +47,15 @@ __all__ = ["GRAPH_PROPS", "GRAPH_TYPES", "Neighbourhood", "neighbourhood"]
 # most of a link chart's cost. A test holds this list to the graph of every statement.
 GRAPH_TYPES = ("entity", *SELECTOR_TYPES)
 GRAPH_PROPS = ("name", "nationality", "country", ROLE_PROP, *DATE_PROPS, "amount", "location")
+# Of these, a node needs each distinct value once (its caption, roles and country), not every
+# report repeating it: the earliest statement of each value is read, which keeps the caption.
+GRAPH_ATTRIBUTES = ("name", "nationality", "country", ROLE_PROP)
 
 
 @dataclass
 class Neighbourhood:
     graph: EntityGraph
-    statements: list[Statement]
+    statements: list[Fact]  # what the graph was built from (values, times and markings)
     truncated: bool
     hops: int
 
@@ -69,7 +72,7 @@ def _is_link(schema: str) -> bool:
     return schema in LINK_SCHEMATA or _is_edge(schema)
 
 
-def _keys(stmts: Iterable[Statement]) -> tuple[set[str], dict[str, set[str]], set[str]]:
+def _keys(stmts: Iterable[Fact]) -> tuple[set[str], dict[str, set[str]], set[str]]:
     """(ids of these entities, selector values by type, entity ids they reference)."""
     ids: set[str] = set()
     selectors: dict[str, set[str]] = {}
@@ -96,13 +99,15 @@ def neighbourhood(
 ) -> Neighbourhood:
     """The graph of everything within ``hops`` ties of ``seeds`` that ``viewer`` may see."""
     widen = members or (lambda e: [e])
-    loaded: dict[str, list[Statement]] = {}
+    loaded: dict[str, list[Fact]] = {}
     truncated = False
 
-    def load(entity_ids: Iterable[str]) -> list[Statement]:
+    def load(entity_ids: Iterable[str]) -> list[Fact]:
         todo = sorted({m for e in entity_ids for m in widen(e)} - loaded.keys())
         got = (
-            store.statements_for_entities(todo, viewer=viewer, prop_types=GRAPH_TYPES, props=GRAPH_PROPS)
+            store.facts_for_entities(
+                todo, viewer=viewer, prop_types=GRAPH_TYPES, props=GRAPH_PROPS, first_only=GRAPH_ATTRIBUTES
+            )
             if todo
             else []
         )

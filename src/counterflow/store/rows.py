@@ -10,7 +10,7 @@ from typing import Any
 
 from counterflow.model.grading import Grading, GradingScheme
 from counterflow.model.handling import Classification, Handling, HandlingScheme
-from counterflow.model.statement import Statement, evidence_json
+from counterflow.model.statement import Fact, Statement, evidence_json
 
 StatementRow = tuple[Any, ...]
 
@@ -151,3 +151,22 @@ _SLOTS: tuple[Any, ...] = tuple(Statement.__dict__[name].__set__ for name in _FI
 @lru_cache(maxsize=64)
 def _classification(label: str) -> Classification:
     return Classification(label)
+
+
+# The columns of a ``Fact``, in the order ``row_to_fact`` reads them.
+FACT_COLUMNS = (
+    "id", "entity_id", "schema", "prop", "prop_type", "value", "agency", "observed_at", "reported_at",
+    "grading_scheme", "grading_source", "grading_info", "handling_scheme", "handling_code",
+    "handling_conditions", "classification",
+)  # fmt: skip
+
+
+def row_to_fact(row: Sequence[Any]) -> Fact:
+    """A fact from a tuple of ``FACT_COLUMNS``."""
+    (sid, entity_id, schema, prop, prop_type, value, agency, observed_at, reported_at,
+     g_scheme, g_source, g_info, h_scheme, h_code, h_conditions, classification) = row  # fmt: skip
+    return Fact(
+        sid, entity_id, schema, prop, prop_type, value, agency, observed_at, reported_at,
+        _grading(g_scheme, g_source, g_info), _handling(h_scheme, h_code, h_conditions),
+        _classification(classification),
+    )  # fmt: skip

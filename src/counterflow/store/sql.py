@@ -9,7 +9,7 @@ written by the million and SQLAlchemy's per-row overhead would dominate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +34,13 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from counterflow.errors import InvalidValue, NotFound, StoreError, StoreUnavailable
 from counterflow.model.handling import Classification
 from counterflow.model.normalise import name_tokens
-from counterflow.model.statement import Statement
+from counterflow.model.statement import Fact, Statement
 from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
 from counterflow.store import audit_chain, schema, schema_policy
 from counterflow.store.checkpoints import Checkpointer
 from counterflow.store.group_commit import GroupCommit
 from counterflow.store.migrations import migrate
-from counterflow.store.rows import StatementRow, row_to_statement
+from counterflow.store.rows import FACT_COLUMNS, StatementRow, row_to_fact, row_to_statement
 from counterflow.store.safeguards import mark_protected, open_safeguarding_tasks
 from counterflow.store.selectors import selector_rows
 from counterflow.store.visibility import restrict, visible
@@ -290,6 +290,48 @@ class SqlStore:
         )
         out = self._statements_where_in(st.c.entity_id, entity_ids, viewer, where)
         out.sort(key=lambda s: (s.entity_id, s.prop, s.reported_at, s.id))
+        return out
+
+    def facts_for_entities(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        viewer: Viewer,
+        prop_types: Sequence[str],
+        props: Sequence[str] = (),
+        first_only: Collection[str] = (),
+    ) -> list[Fact]:
+        """The visible statements of these entities of these value types (and ``props``), as facts
+        (value, time, markings: what a graph reads); of ``first_only`` properties, only the
+        earliest statement (by reported time, then id) of each distinct value.
+
+        A link chart's caption, roles and country need each value once, not every report that
+        repeats it: on a hub's neighbourhood the repeats were two thirds of the rows."""
+        st = schema.statements
+        columns = [st.c[c] for c in FACT_COLUMNS]
+        kinds = or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props)))
+        wanted = sorted(set(entity_ids))
+        facts: list[Fact] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                q = restrict(
+                    select(*columns).where(st.c.entity_id.in_(wanted[start : start + 500]), kinds), viewer
+                )
+                result = conn.execute(q)
+                facts.extend(map(row_to_fact, result.cursor.fetchall()))  # the driver's own tuples
+                result.close()
+        facts.sort(key=lambda f: (f.entity_id, f.prop, f.reported_at, f.id))
+        if not first_only:
+            return facts
+        seen: set[tuple[str, str, str]] = set()
+        out: list[Fact] = []
+        for f in facts:
+            if f.prop in first_only:
+                key = (f.entity_id, f.prop, f.value)
+                if key in seen:
+                    continue
+                seen.add(key)
+            out.append(f)
         return out
 
     def statements_by_ids(self, ids: Iterable[str], *, viewer: Viewer) -> list[Statement]:
