@@ -139,3 +139,33 @@ def test_mentions_link_only_to_what_the_author_may_see(governed):
         s.value for s in governed.statements_for_report("hr_mup", "HR-2", viewer=op) if s.prop == "resolved"
     ]
     assert resolved == ["rs-mup.p17"]
+
+
+def test_derived_marking_carries_every_restriction_and_the_highest_classification():
+    from counterflow.model.grading import Grading
+    from counterflow.model.handling import Classification, Handling
+    from counterflow.model.statement import Fact
+    from counterflow.policy.session import derived_marking
+
+    def fact(i: int, handling: Handling, classification: str) -> Fact:
+        grading = Grading.parse("3x5x2", "2", "B")
+        return Fact(f"s{i}", "e", "Person", "name", "name", "x", "rs_mup", None, "2026-03-01",
+                    grading, handling, Classification(classification))  # fmt: skip
+
+    h0, h1 = Handling.parse("SIENA", "H0"), Handling.parse("SIENA", "H1")
+    p, four = Handling.parse("3x5x2", "P"), Handling.parse("5x5x5", "4")
+    mixed = [fact(0, h0, "OFFICIAL"), fact(1, p, "OFFICIAL"), fact(2, h1, "OFFICIAL-SENSITIVE"),
+             fact(3, four, "OFFICIAL"), fact(4, h0, "OFFICIAL")]  # fmt: skip
+    marking = derived_marking(mixed)
+    codes = {(h["scheme"], h["code"]) for h in marking["handling"]}
+    assert codes == {("SIENA", "H1"), ("5x5x5", "4")}
+    assert marking["classification"] == "OFFICIAL-SENSITIVE"
+    # The same answer in any order, and a fresh copy each time (callers may change theirs).
+    again = derived_marking(list(reversed(mixed)))
+    assert again == marking and again["handling"] is not marking["handling"]
+    again["handling"][0]["code"] = "changed"
+    assert derived_marking(mixed) == marking
+    assert derived_marking([fact(0, p, "OFFICIAL")])["handling"] == [
+        {"scheme": "3x5x2", "code": "P", "conditions": None}
+    ]
+    assert derived_marking([]) == {"handling": [], "classification": "OFFICIAL"}

@@ -8,15 +8,17 @@ asks for a justification where the user's agency requires one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
 from counterflow.errors import AccessDenied, NotFound
-from counterflow.model.handling import Classification, highest, most_restrictive
+from counterflow.model.handling import Classification, Handling, highest, most_restrictive
 from counterflow.model.roles import PROTECTED_ROLES
-from counterflow.model.statement import Statement, assemble
+from counterflow.model.statement import Statement, StatementLike, assemble
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy import registry
 from counterflow.store import audit_chain
@@ -45,17 +47,30 @@ def statement_dict(s: Statement) -> dict[str, Any]:
     }
 
 
-def derived_marking(statements: list[Statement]) -> dict[str, Any]:
+def derived_marking(statements: Sequence[StatementLike]) -> dict[str, Any]:
     """What anything built from these statements carries: the strictest handling, the highest marking."""
-    handling = most_restrictive([s.handling for s in statements])
-    return {
-        "handling": [
-            {"scheme": h.scheme.value, "code": h.code, "conditions": h.conditions} for h in handling
-        ],
-        "classification": highest([s.classification for s in statements]).value
-        if statements
-        else Classification.OFFICIAL.value,
-    }
+    # A link chart asks this of every tie, and the statements of a store carry few distinct
+    # codes: the answer is worked out once per set of codes.
+    handling, classification = _marking(
+        frozenset(s.handling for s in statements), frozenset(s.classification for s in statements)
+    )
+    return {"handling": [dict(h) for h in handling], "classification": classification}
+
+
+@lru_cache(maxsize=1024)
+def _marking(
+    handlings: frozenset[Handling], classifications: frozenset[Classification]
+) -> tuple[tuple[tuple[tuple[str, str | None], ...], ...], str]:
+    codes = most_restrictive(sorted(handlings, key=lambda h: (h.scheme.value, h.code, h.conditions or "")))
+    top = (
+        highest(sorted(classifications, key=lambda c: c.level))
+        if classifications
+        else Classification.OFFICIAL
+    )
+    return (
+        tuple((("scheme", h.scheme.value), ("code", h.code), ("conditions", h.conditions)) for h in codes),
+        top.value,
+    )
 
 
 @dataclass
