@@ -141,11 +141,24 @@ def app_from_env() -> FastAPI:
     store = SqlStore(settings.database_url, selector_key=key, background_checkpoints=True)
     timeout = float(os.environ.get("COUNTERFLOW_REQUEST_TIMEOUT", "60"))
     app = create_app(store, validator=JwtValidator.from_env(), limits=Limits(timeout_seconds=timeout))
-    # Everything loaded so far (libraries, the app) lives as long as the process: keep it out of
-    # the garbage collector's full passes, which otherwise stop every request for ~100 ms now and then.
+    _warm(store)
+    # Everything loaded so far (libraries, the app, the resolved state) lives as long as the
+    # process, or until the ledger changes: keep it out of the garbage collector's full passes,
+    # which otherwise stop every request for ~100 ms now and then.
     gc.collect()
     gc.freeze()
     return app
+
+
+def _warm(store: SqlStore) -> None:
+    """Build the resolved state every graph, map and review request needs before the first one
+    comes (seconds on a national store); a store not reachable yet is built for later."""
+    from counterflow.resolve import service as resolution
+
+    try:
+        resolution.state(store)
+    except (CounterflowError, DBAPIError) as exc:
+        log.warning("resolved state not built at start (%s); the first request will", exc)
 
 
 def _fewer_malloc_arenas(arenas: int = 2) -> bool:
