@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import sys
 import threading
@@ -35,7 +36,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).parent))
 from _http import Pool
 from _measure import serving
-from bench_api import KINDS, build, path_of, pct, workload
+from bench_api import KINDS, build, meet_every_worker, path_of, pct, workload
 
 GOALS = {"search": 100.0, "profile": 100.0, "neighbourhood": 300.0}  # issue 7's; ingest has none here
 
@@ -148,11 +149,15 @@ def main() -> None:
     args = parser.parse_args()
     db = build(args.workdir, args.size, 7)
     tokens, plan = workload(db, 5000, args.seed)
+    gc.collect()  # the generator's own full collections would stall every request in flight
+    gc.freeze()
     memory: list[tuple[float, float]] = []
     stop = threading.Event()
     with serving(db, args.workers, args.workdir / "soak-server.log") as base:
         # Warm-up, not measured: each worker verifies each analyst's token once (argon2,
-        # ~100 ms) and builds its caches; as many connections as clients reach both workers.
+        # ~100 ms) and builds its caches: every analyst on fresh connections (which reach
+        # every worker), then as many connections as clients.
+        asyncio.run(meet_every_worker(base, tokens, plan))
         asyncio.run(soak(base, tokens, plan, args.clients, 10, 0.05, args.ingest, args.seed + 1, 10**7))
         server = psutil.Process().children(recursive=True)
         sampler = threading.Thread(
