@@ -61,12 +61,8 @@ def derived_marking(statements: Sequence[StatementLike]) -> dict[str, Any]:
 def _marking(
     handlings: frozenset[Handling], classifications: frozenset[Classification]
 ) -> tuple[tuple[tuple[tuple[str, str | None], ...], ...], str]:
-    codes = most_restrictive(sorted(handlings, key=lambda h: (h.scheme.value, h.code, h.conditions or "")))
-    top = (
-        highest(sorted(classifications, key=lambda c: c.level))
-        if classifications
-        else Classification.OFFICIAL
-    )
+    codes = most_restrictive(list(handlings))  # sorted by most_restrictive: any order in
+    top = highest(list(classifications))  # OFFICIAL for none
     return (
         tuple((("scheme", h.scheme.value), ("code", h.code), ("conditions", h.conditions)) for h in codes),
         top.value,

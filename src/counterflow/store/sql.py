@@ -9,9 +9,9 @@ written by the million and SQLAlchemy's per-row overhead would dominate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -46,6 +46,7 @@ from counterflow.store.selectors import selector_rows
 from counterflow.store.visibility import restrict, visible
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _INSERT_SQLITE = (
     f"INSERT INTO statements ({', '.join(schema.STATEMENT_COLUMNS)}) "
@@ -308,18 +309,9 @@ class SqlStore:
         A link chart's caption, roles and country need each value once, not every report that
         repeats it: on a hub's neighbourhood the repeats were two thirds of the rows."""
         st = schema.statements
-        columns = [st.c[c] for c in FACT_COLUMNS]
         kinds = or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props)))
-        wanted = sorted(set(entity_ids))
-        facts: list[Fact] = []
-        with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                q = restrict(
-                    select(*columns).where(st.c.entity_id.in_(wanted[start : start + 500]), kinds), viewer
-                )
-                result = conn.execute(q)
-                facts.extend(map(row_to_fact, result.cursor.fetchall()))  # the driver's own tuples
-                result.close()
+        columns = [st.c[c] for c in FACT_COLUMNS]
+        facts = self._rows_where_in(columns, row_to_fact, st.c.entity_id, entity_ids, viewer, [kinds])
         facts.sort(key=lambda f: (f.entity_id, f.prop, f.reported_at, f.id))
         if not first_only:
             return facts
@@ -342,18 +334,29 @@ class SqlStore:
         self, column: Any, values: Iterable[str], viewer: Viewer, where: Sequence[Any] = ()
     ) -> list[Statement]:
         """Visible statements whose ``column`` is one of ``values``, read 500 values a query."""
+        return self._rows_where_in([schema.statements], row_to_statement, column, values, viewer, where)
+
+    def _rows_where_in(
+        self,
+        columns: Sequence[Any],
+        convert: Callable[[Any], T],
+        column: Any,
+        values: Iterable[str],
+        viewer: Viewer,
+        where: Sequence[Any] = (),
+    ) -> list[T]:
+        """``convert`` of the visible rows (``columns``) whose ``column`` is one of ``values``,
+        read 500 values a query."""
         wanted = sorted(set(values))
-        out: list[Statement] = []
+        out: list[T] = []
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                q = restrict(
-                    select(schema.statements).where(column.in_(wanted[start : start + 500]), *where), viewer
-                )
+                q = restrict(select(*columns).where(column.in_(wanted[start : start + 500]), *where), viewer)
                 result = conn.execute(q)
                 # The statement columns are plain text and integers (no result processing to
                 # skip), so the driver's own tuples are read: a Row per value cost a tenth of
                 # a link chart's time.
-                out.extend(map(row_to_statement, result.cursor.fetchall()))
+                out.extend(map(convert, result.cursor.fetchall()))
                 result.close()
         return out
 
