@@ -10,6 +10,7 @@ from counterflow.alerts.engine import run
 from counterflow.alerts.watchlist import add_watch
 from counterflow.alerts.webhooks import (
     MAX_ATTEMPTS,
+    Courier,
     add_webhook,
     deliver_pending,
     list_webhooks,
@@ -84,3 +85,44 @@ def test_failures_stop_after_the_last_attempt_and_management(store):
         remove_webhook(store, hr, list_webhooks(store, rs)[0].id)
     remove_webhook(store, rs, list_webhooks(store, rs)[0].id)
     assert list_webhooks(store, rs) == []
+
+
+def test_the_courier_delivers_on_one_thread_and_rings_during_a_pass_make_one_more(store):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    threads: set[int] = set()
+    passes: list[int] = []
+
+    def deliver(s):
+        assert s is store
+        threads.add(threading.get_ident())
+        passes.append(len(passes))
+        if len(passes) == 1:
+            started.set()
+            assert release.wait(10)
+        if len(passes) == 3:
+            raise RuntimeError("a receiver broke the courier")  # logged; the courier goes on
+        return {}
+
+    courier = Courier(store, deliver=deliver)
+    courier.ring()
+    assert started.wait(10)
+    for _ in range(5):  # while the first pass runs: one more pass, not five
+        courier.ring()
+    release.set()
+    _wait_for(lambda: courier.passes == 2)
+    courier.ring()
+    _wait_for(lambda: courier.passes == 3)
+    courier.ring()
+    _wait_for(lambda: courier.passes == 4)
+    assert len(passes) == 4 and len(threads) == 1
+
+
+def _wait_for(done, seconds: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "the courier did not get there"
+        time.sleep(0.005)

@@ -16,6 +16,8 @@ import hmac
 import json
 import logging
 import secrets
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -152,3 +154,49 @@ def deliver_pending(store: SqlStore, *, post: Post = _http_post, limit: int = 50
         if error:
             log.warning("webhook %s for alert %s failed (attempt %d): %s", r.hook, r.id, attempts, error)
     return counts
+
+
+class Courier:
+    """Delivers a store's pending webhooks on one background thread, when rung.
+
+    Ingest rings after every batch that raised alerts: a slow receiver must not slow it, and a
+    thread started per ring cost ingest more than the ring itself. Rings that come while a pass
+    runs make one more pass, not one each; one thread also means no alert is posted twice by
+    two passes at once."""
+
+    def __init__(self, store: SqlStore, deliver: Callable[[SqlStore], object] = deliver_pending) -> None:
+        self.store = store
+        self.deliver = deliver
+        self.passes = 0
+        self._rung = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def ring(self) -> None:
+        self._rung.set()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while self._rung.wait():
+            self._rung.clear()
+            try:
+                self.deliver(self.store)
+            except Exception:  # the store away, a bug: the next ring tries again
+                log.exception("webhook delivery")
+            self.passes += 1
+
+
+_COURIERS: weakref.WeakKeyDictionary[SqlStore, Courier] = weakref.WeakKeyDictionary()
+_COURIERS_LOCK = threading.Lock()
+
+
+def courier(store: SqlStore) -> Courier:
+    """The store's courier in this process."""
+    with _COURIERS_LOCK:
+        found = _COURIERS.get(store)
+        if found is None:
+            found = _COURIERS[store] = Courier(store)
+        return found

@@ -33,7 +33,6 @@ from counterflow.api import (
 from counterflow.api.context import Limits, Services, ViewCache
 from counterflow.errors import CounterflowError, status_of
 from counterflow.graph.build import EntityGraph
-from counterflow.ingest.group_commit import GroupWriter
 from counterflow.policy.auth import JwtValidator
 from counterflow.routes.service import RouteView
 from counterflow.store.sql import SqlStore
@@ -212,7 +211,7 @@ def create_app(
     )
     app.state.services = Services(store, validator, limits or Limits())
     app.state.broker = events.Broker(store)
-    app.state.services.writer = GroupWriter(store, after=routes_intel.alerting(app))
+    app.state.services.reports = routes_intel.report_queue(app)
     app.state.networks = ViewCache[EntityGraph]()
     app.state.route_views = ViewCache[RouteView]()
 

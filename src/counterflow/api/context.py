@@ -20,8 +20,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Header, Request
 
 from counterflow.errors import Unauthenticated
-from counterflow.ingest.group_commit import GroupWriter
 from counterflow.ingest.mentions import NameIndex
+from counterflow.ingest.report_queue import ReportQueue
 from counterflow.model.visibility import UserRole, Viewer
 from counterflow.policy.auth import DENIED, JwtValidator, VerifiedSecrets, authenticate
 from counterflow.policy.session import Session
@@ -50,7 +50,7 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     secrets: VerifiedSecrets = field(default_factory=VerifiedSecrets)
     names: NameIndex | None = None  # known names for text mentions, read from the store once
-    writer: GroupWriter | None = None  # single reports from every request, written together
+    reports: ReportQueue | None = None  # single reports from every request, on one thread
 
 
 def services(request: Request) -> Services:

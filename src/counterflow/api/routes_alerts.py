@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -10,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from counterflow.alerts.feed import alert_feed
 from counterflow.alerts.watchlist import add_watch, list_watches, remove_watch
-from counterflow.alerts.webhooks import add_webhook, deliver_pending, list_webhooks, remove_webhook
+from counterflow.alerts.webhooks import add_webhook, courier, list_webhooks, remove_webhook
 from counterflow.api.context import SessionDep
 from counterflow.model.visibility import UserRole
 from counterflow.store.sql import SqlStore
@@ -96,4 +95,4 @@ def delete_webhook(session: SessionDep, webhook_id: Annotated[int, Path(ge=1, le
 
 def ring(store: SqlStore) -> None:
     """Deliver pending webhooks in the background: a slow receiver must not slow ingest."""
-    threading.Thread(target=deliver_pending, args=(store,), name="webhooks", daemon=True).start()
+    courier(store).ring()

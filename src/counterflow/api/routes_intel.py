@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
-import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +15,9 @@ from counterflow.api.context import Services, ServicesDep, SessionDep
 from counterflow.api.events import alert_rows, broker_of
 from counterflow.api.routes_alerts import ring
 from counterflow.errors import InvalidValue, LimitExceeded
-from counterflow.ingest.group_commit import AfterWrite
+from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.pipeline import Ingestor, IngestSummary, Submitter, read_path
+from counterflow.ingest.report_queue import ReportQueue
 from counterflow.model.visibility import UserRole
 from counterflow.policy.session import Session
 from counterflow.store.sql import ReportRecord
@@ -24,7 +25,6 @@ from counterflow.store.sql import ReportRecord
 router = APIRouter(tags=["intelligence"])
 
 _WRITE_ROLES = (UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR)
-_LOCK = threading.Lock()  # one writer per process: the shared name index is not thread-safe
 _UPLOAD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
 
 
@@ -37,8 +37,13 @@ def _ingestor(session: Session, services: Services) -> Ingestor:
     return ing
 
 
+def _queue(services: Services) -> ReportQueue:
+    assert services.reports is not None
+    return services.reports
+
+
 @router.post("/reports", status_code=200, summary="Ingest one native intelligence report")
-def post_report(
+async def post_report(
     session: SessionDep,
     services: ServicesDep,
     report: Annotated[dict[str, Any], Body(description="a native report (docs/formats/native.md)")],
@@ -46,28 +51,27 @@ def post_report(
     """Validates, normalises and stores one report whole, or rejects it whole (422, every problem
     listed). The same report twice is ``unchanged``; a changed report under the same id is 409."""
     session.require(*_WRITE_ROLES)
-    with _LOCK:
-        ingestor = _ingestor(session, services)
-        parsed = ingestor.prepare(report, source="api")
-    assert services.writer is not None
-    outcome = services.writer.write(parsed.record, ingestor.submitter.actor)  # alerts raised by then
-    with _LOCK:
-        ingestor.settle(parsed, outcome)
-    return {"report": parsed.record.key, "outcome": outcome}
+    written = await asyncio.wrap_future(_queue(services).submit(session.viewer, report))
+    return {"report": written.report, "outcome": written.outcome}  # alerts raised by then
 
 
-def alerting(app: FastAPI) -> AfterWrite:
-    """What the service does once reports are stored: the watchlists see them now, not at the next
-    poll, and the alerts go straight to the open streams and webhooks."""
+def report_queue(app: FastAPI) -> ReportQueue:
+    """The service's ingest thread, sharing the index of known names with bulk uploads. Once
+    reports are stored, the watchlists see them now, not at the next poll, and the alerts go
+    straight to the open streams and webhooks."""
+    services: Services = app.state.services
 
     def after(records: list[ReportRecord]) -> None:
-        store = app.state.services.store
+        store = services.store
         raised = evaluate_records(store, records)
         if raised:
             broker_of(app).announce(alert_rows(store, raised))
             ring(store)
 
-    return after
+    def keep(index: NameIndex) -> None:
+        services.names = index
+
+    return ReportQueue(services.store, after=after, names=lambda: services.names, keep_names=keep)
 
 
 @router.post("/reports/bulk", summary="Ingest a file of reports (JSON lines, FtM, CSV/Excel with a mapping)")
@@ -91,7 +95,7 @@ def post_bulk(
                 if size > services.limits.max_body_bytes:
                     raise LimitExceeded("upload too large", limit_bytes=services.limits.max_body_bytes)
                 out.write(chunk)
-        with _LOCK:
+        with _queue(services).lock:
             summary: IngestSummary = _ingestor(session, services).ingest(read_path(path, mapping=mapping))
     raised = run_alerts(session.store) if summary.reports_added else []
     if raised:

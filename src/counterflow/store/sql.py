@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
+    Select,
+    bindparam,
     column,
     create_engine,
     event,
@@ -59,6 +62,16 @@ _FTS_SQLITE = (
     "WHERE rowid > ? AND prop_type IN ('name', 'text')"
 )
 _COPY_PG = f"COPY statements ({', '.join(schema.STATEMENT_COLUMNS)}) FROM STDIN"
+
+
+@lru_cache(maxsize=64)
+def _stored_hashes(n: int) -> Select[tuple[str, str]]:
+    """The stored hashes of ``n`` report keys (parameters k0…), built once per ``n``: the service
+    asks for every batch of reports, and building a SELECT, or expanding an IN list, each time
+    cost more than running it."""
+    keys = schema.reports.c.report_key
+    where = keys == bindparam("k0") if n == 1 else keys.in_([bindparam(f"k{i}") for i in range(n)])
+    return select(keys, schema.reports.c.sha256).where(where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +185,10 @@ class SqlStore:
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start : start + 500])
-                rows = conn.execute(
-                    select(schema.reports.c.report_key, schema.reports.c.sha256).where(
-                        schema.reports.c.report_key.in_(chunk)
-                    )
+                params = {f"k{i}": key for i, key in enumerate(chunk)}
+                found.update(
+                    (r.report_key, r.sha256) for r in conn.execute(_stored_hashes(len(chunk)), params)
                 )
-                found.update({r.report_key: r.sha256 for r in rows})
         return found
 
     def write_reports(self, records: Sequence[ReportRecord], *, actor: str = "ingest") -> dict[str, str]:
