@@ -89,6 +89,36 @@ def test_body_limit_and_invalid_requests(client, tokens):
     assert r.status_code == 422
 
 
+def test_a_request_over_its_time_gets_504_at_the_limit(store, tokens, monkeypatch):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from counterflow.api.app import create_app
+    from counterflow.api.context import Limits
+    from counterflow.policy.session import Session
+
+    real = Session.stats
+
+    def slow(self):
+        time.sleep(1.5)
+        return real(self)
+
+    monkeypatch.setattr(Session, "stats", slow)
+    with TestClient(create_app(store, limits=Limits(timeout_seconds=0.3), web=False)) as c:
+        rs = auth(tokens["rs_mup.a"])
+        assert c.get("/api/v1/me", headers=rs).status_code == 200  # the token checked once, at leisure
+        started = time.perf_counter()
+        r = c.get("/api/v1/stats", headers=rs)
+        took = time.perf_counter() - started
+    assert r.status_code == 504 and r.json() == {
+        "error": "Timeout",
+        "message": "the request took too long",
+        "limit_seconds": 0.3,
+    }
+    assert took < 1.2  # answered at the limit, not when the handler finished
+
+
 def test_bulk_upload(client, tokens, tmp_path):
     import json
 

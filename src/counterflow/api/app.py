@@ -96,7 +96,8 @@ class LimitsMiddleware:
             if scope["path"].startswith(STREAMING_PATHS):
                 await call
             else:
-                await asyncio.wait_for(call, self.limits.timeout_seconds)
+                async with asyncio.timeout(self.limits.timeout_seconds):
+                    await call
         except _TooLarge:
             if not started:
                 await _send_json(
