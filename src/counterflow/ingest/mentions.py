@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -61,10 +60,18 @@ class NameIndex:
     Each entry keeps the visibility metadata of the statement that gave the name, so a
     text is only linked to entities its author may see (``find(…, allow=…)``): a link
     would otherwise tell the author that another agency holds someone of that name.
+
+    The index lives as long as the service and grows with every report, so it is built of
+    what the garbage collector does not track: dicts of tuples of strings and numbers, each
+    entry naming its metadata by number (a few distinct ones serve every name). Built of
+    sets and dataclasses, it made each full collection walk every name ever ingested.
     """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, dict[tuple[str, ...], set[tuple[str, Meta | None]]]] = defaultdict(dict)
+        # first token → all tokens → ((entity id, metadata number or -1), …)
+        self._by_first: dict[str, dict[tuple[str, ...], tuple[tuple[str, int], ...]]] = {}
+        self._metas: list[Meta] = []
+        self._meta_numbers: dict[Meta, int] = {}
         self._longest = 0
 
     def add(self, entity_id: str, name: str, meta: Meta | None = None) -> None:
@@ -74,8 +81,19 @@ class NameIndex:
             return
         if len(tokens) < 2 or sum(len(t) for t in tokens) < 6:
             return  # single words and initials are too ambiguous to find in text
-        self._by_first[tokens[0]].setdefault(tokens, set()).add((entity_id, meta))
+        entry = (entity_id, -1 if meta is None else self._number(meta))
+        names = self._by_first.setdefault(tokens[0], {})
+        entries = names.get(tokens, ())
+        if entry not in entries:
+            names[tokens] = (*entries, entry)
         self._longest = max(self._longest, len(tokens))
+
+    def _number(self, meta: Meta) -> int:
+        found = self._meta_numbers.get(meta)
+        if found is None:
+            found = self._meta_numbers[meta] = len(self._metas)
+            self._metas.append(meta)
+        return found
 
     def add_many(self, items: Iterable[NameEntry]) -> None:
         for entry in items:
@@ -105,7 +123,7 @@ class NameIndex:
                     key = tuple(w[2] for w in words[i : i + n])
                     entries = candidates.get(key)
                     if entries:
-                        ids = {e for e, m in entries if m is None or allow is None or allow(m)}
+                        ids = {e for e, m in entries if m < 0 or allow is None or allow(self._metas[m])}
                         if ids:
                             best = (n, ids)
                             break
