@@ -153,3 +153,15 @@ def test_each_actor_is_logged_as_the_collector_of_its_own_reports(store, queue):
             by_actor[actor] = by_actor.get(actor, "") + details
     assert "rs_mup:A1" in by_actor["rs_mup.analyst"] and "rs_mup:A2" in by_actor["rs_mup.analyst"]
     assert "rs_mup:B1" in by_actor["rs_mup.other"] and "rs_mup:B1" not in by_actor["rs_mup.analyst"]
+
+
+def test_a_slow_batch_is_logged_with_where_its_time_went(store, caplog):
+    q = ReportQueue(store, slow_seconds=0.0)
+    try:
+        with caplog.at_level("WARNING", logger="counterflow.ingest.report_queue"):
+            q.write(OP, report(report_id="R1"))
+    finally:
+        q.close()
+    [message] = [r.getMessage() for r in caplog.records if "ingest of" in r.getMessage()]
+    assert message.startswith("ingest of 1 reports took ")
+    assert "preparing" in message and "writing" in message and "alert rules" in message

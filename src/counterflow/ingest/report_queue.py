@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ class ReportQueue:
     ``names`` is the index of known names the service shares with bulk uploads; ``lock``
     guards it (bulk uploads hold it while they ingest). ``after`` is called with the
     reports a batch added, once they are committed and before their callers are answered;
-    its failures are logged, never turned into failed writes: the reports are stored."""
+    its failures are logged, never turned into failed writes: the reports are stored. A batch
+    slower than ``slow_seconds`` is logged with where its time went."""
 
     def __init__(
         self,
@@ -83,6 +85,7 @@ class ReportQueue:
         keep_names: Callable[[NameIndex], None] = lambda index: None,
         lock: threading.Lock | None = None,
         max_batch: int = 256,
+        slow_seconds: float = 0.25,
     ) -> None:
         self.store = store
         self.after = after
@@ -90,6 +93,7 @@ class ReportQueue:
         self.keep_names = keep_names
         self.lock = lock or threading.Lock()
         self.max_batch = max_batch
+        self.slow_seconds = slow_seconds
         self.batches = 0  # transactions written
         self.reports = 0  # reports taken from the queue
         self._queue: queue.SimpleQueue[Submission | None] = queue.SimpleQueue()
@@ -158,8 +162,11 @@ class ReportQueue:
     def _handle(self, batch: list[Submission]) -> None:
         taken = [s for s in batch if s.future.set_running_or_notify_cancel()]  # the others gave up
         self.reports += len(taken)
+        t0 = time.perf_counter()
         with self.lock:
+            t1 = time.perf_counter()
             prepared = self._prepare(taken)
+        t2 = time.perf_counter()
         by_actor: dict[str, list[_Prepared]] = {}
         for p in prepared:
             by_actor.setdefault(p.ingestor.submitter.actor, []).append(p)
@@ -178,11 +185,20 @@ class ReportQueue:
                 outcomes.append((p, outcome))
                 if outcome == "added":
                     added.append(p.parsed.record)
+        t3 = time.perf_counter()
         if added and self.after is not None:
             try:
                 self.after(added)
             except Exception:
                 log.exception("after writing %d reports", len(added))
+        t4 = time.perf_counter()
+        if t4 - t0 > self.slow_seconds:  # every caller of the batch waited this long
+            log.warning(
+                "ingest of %d reports took %.0f ms: waiting for bulk ingest %.0f, preparing %.0f, "
+                "writing %.0f, alert rules %.0f",
+                len(taken), (t4 - t0) * 1000, (t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000,
+                (t4 - t3) * 1000,
+            )  # fmt: skip
         with self.lock:
             for p, outcome in outcomes:
                 try:
