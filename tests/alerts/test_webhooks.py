@@ -126,3 +126,14 @@ def _wait_for(done, seconds: float = 10.0) -> None:
     while not done():
         assert time.monotonic() < deadline, "the courier did not get there"
         time.sleep(0.005)
+
+
+def test_an_idle_courier_lets_its_thread_go_and_the_next_ring_starts_another(store):
+    delivered: list[int] = []
+    courier = Courier(store, deliver=lambda s: delivered.append(1), idle_seconds=0.05)
+    courier.ring()
+    _wait_for(lambda: courier.passes == 1)
+    _wait_for(lambda: courier._thread is None)
+    courier.ring()
+    _wait_for(lambda: courier.passes == 2)
+    assert len(delivered) == 2

@@ -136,3 +136,17 @@ def test_bulk_upload(client, tokens, tmp_path):
 @pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/health"])
 def test_public_service_routes(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_the_ingest_thread_stops_with_the_service(store, tokens):
+    from fastapi.testclient import TestClient
+
+    from counterflow.api.app import create_app
+
+    app = create_app(store, web=False)
+    with TestClient(app) as c:
+        r = c.post("/api/v1/reports", json=report(report_id="LAST"), headers=auth(tokens["rs_mup.a"]))
+        assert r.json() == {"report": "rs_mup:LAST", "outcome": "added"}
+        thread = app.state.services.reports._thread
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive()

@@ -164,9 +164,16 @@ class Courier:
     runs make one more pass, not one each; one thread also means no alert is posted twice by
     two passes at once."""
 
-    def __init__(self, store: SqlStore, deliver: Callable[[SqlStore], object] = deliver_pending) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        deliver: Callable[[SqlStore], object] = deliver_pending,
+        *,
+        idle_seconds: float = 60.0,
+    ) -> None:
         self.store = store
         self.deliver = deliver
+        self.idle_seconds = idle_seconds  # then the thread ends; the next ring starts another
         self.passes = 0
         self._rung = threading.Event()
         self._lock = threading.Lock()
@@ -180,7 +187,13 @@ class Courier:
                 self._thread.start()
 
     def _run(self) -> None:
-        while self._rung.wait():
+        while True:
+            if not self._rung.wait(self.idle_seconds):
+                with self._lock:  # a ring now finds no thread and starts one
+                    if not self._rung.is_set():
+                        self._thread = None
+                        return
+                continue
             self._rung.clear()
             try:
                 self.deliver(self.store)

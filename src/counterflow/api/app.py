@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -191,6 +193,15 @@ def _fewer_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At shutdown, reports already queued are written before the ingest thread stops."""
+    yield
+    queue = app.state.services.reports
+    if queue is not None:
+        await asyncio.to_thread(queue.close)
+
+
 def create_app(
     store: SqlStore,
     *,
@@ -209,6 +220,7 @@ def create_app(
         openapi_url=f"{API}/openapi.json",
         docs_url=f"{API}/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.services = Services(store, validator, limits or Limits())
     app.state.broker = events.Broker(store)
