@@ -26,7 +26,7 @@ upgrades. The choices, with the reason where it is not obvious:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from counterflow.errors import InvalidValue
@@ -102,6 +102,15 @@ class Grading:
     scheme: GradingScheme
     source: str
     information: str
+    # The 4x4 reading (``B3``); never higher than the native grade means. Worked out once: a
+    # link chart reads it for every statement of every tie.
+    common: str = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        common = (
+            f"{_COMMON_SOURCE[self.scheme][self.source]}{_COMMON_INFORMATION[self.scheme][self.information]}"
+        )
+        object.__setattr__(self, "common", common)
 
     @classmethod
     def parse(cls, scheme: str, source: str, information: str) -> Grading:
@@ -133,11 +142,6 @@ class Grading:
     @property
     def common_information(self) -> str:
         return _COMMON_INFORMATION[self.scheme][self.information]
-
-    @property
-    def common(self) -> str:
-        """The 4x4 reading (``B3``); never higher than the native grade means."""
-        return f"{self.common_source}{self.common_information}"
 
     @property
     def suspected_false(self) -> bool:

@@ -64,6 +64,18 @@ _FTS_SQLITE = (
 _COPY_PG = f"COPY statements ({', '.join(schema.STATEMENT_COLUMNS)}) FROM STDIN"
 
 
+@lru_cache(maxsize=256)
+def _facts_query(viewer: Viewer, prop_types: tuple[str, ...], props: tuple[str, ...]) -> Select[Any]:
+    """What ``facts_for_entities`` runs, built once per viewer and kinds of value: a link chart
+    asks it for every hop, and building the SELECT (sixteen columns and the viewer's visibility
+    condition) and hashing it for the compiled cache each time cost more than a tenth of the
+    chart. The entity ids come as the expanding parameter ``values``."""
+    st = schema.statements
+    kinds = or_(st.c.prop_type.in_(prop_types), st.c.prop.in_(props))
+    ids = st.c.entity_id.in_(bindparam("values", expanding=True))
+    return restrict(select(*(st.c[c] for c in FACT_COLUMNS)).where(ids, kinds), viewer)
+
+
 @lru_cache(maxsize=64)
 def _stored_hashes(n: int) -> Select[tuple[str, str]]:
     """The stored hashes of ``n`` report keys (parameters k0…), built once per ``n``: the service
@@ -319,10 +331,8 @@ class SqlStore:
 
         A link chart's caption, roles and country need each value once, not every report that
         repeats it: on a hub's neighbourhood the repeats were two thirds of the rows."""
-        st = schema.statements
-        kinds = or_(st.c.prop_type.in_(list(prop_types)), st.c.prop.in_(list(props)))
-        columns = [st.c[c] for c in FACT_COLUMNS]
-        facts = self._rows_where_in(columns, row_to_fact, st.c.entity_id, entity_ids, viewer, [kinds])
+        query = _facts_query(viewer, tuple(prop_types), tuple(props))
+        facts = self._read_in(query, row_to_fact, entity_ids)
         facts.sort(key=lambda f: (f.entity_id, f.prop, f.reported_at, f.id))
         if not first_only:
             return facts
@@ -358,12 +368,17 @@ class SqlStore:
     ) -> list[T]:
         """``convert`` of the visible rows (``columns``) whose ``column`` is one of ``values``,
         read 500 values a query."""
+        query = select(*columns).where(column.in_(bindparam("values", expanding=True)), *where)
+        return self._read_in(restrict(query, viewer), convert, values)
+
+    def _read_in(self, query: Select[Any], convert: Callable[[Any], T], values: Iterable[str]) -> list[T]:
+        """``convert`` of the rows of ``query`` (which takes its ``values`` as an expanding
+        parameter), 500 values a query."""
         wanted = sorted(set(values))
         out: list[T] = []
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                q = restrict(select(*columns).where(column.in_(wanted[start : start + 500]), *where), viewer)
-                result = conn.execute(q)
+                result = conn.execute(query, {"values": wanted[start : start + 500]})
                 # The statement columns are plain text and integers (no result processing to
                 # skip), so the driver's own tuples are read: a Row per value cost a tenth of
                 # a link chart's time.
