@@ -123,3 +123,21 @@ def test_a_snapshot_will_not_read_one_viewer_s_export(world, tmp_path):
     export_statements(world, tmp_path / "mine", actor="test", viewer=Viewer.operator())
     with pytest.raises(InvalidValue, match="not the whole store"):
         ns.compute_snapshot(world, statements=tmp_path / "mine")
+
+
+def test_the_snapshot_process_runs_only_when_the_processor_is_free():
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from counterflow.alerts.network_snapshot import lowest_priority\n"
+        "how = lowest_priority()\n"
+        "idle = hasattr(os, 'SCHED_IDLE') and os.sched_getscheduler(0) == os.SCHED_IDLE\n"
+        "print(how, idle or os.nice(0) == 19)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    how, lowered = out.stdout.split()[-2:]
+    assert lowered == "True"
+    if sys.platform == "linux":
+        assert how == "idle"
