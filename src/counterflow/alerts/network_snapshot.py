@@ -260,10 +260,11 @@ def lowest_priority() -> str:
     """Let this process run only when the processor has nothing else to do: Linux's SCHED_IDLE
     (a request of the service always comes first), or nice 19 elsewhere. Returns which.
 
-    At nice 10 the snapshot still took its share of a core from the service's workers: link
-    charts in the minute a snapshot ran were the slowest of a ten-minute soak (p99 469 ms,
-    against 263 ms in its last minute). A snapshot that waits for a quieter moment is only used
-    later; the service's answers are not."""
+    At nice 10 the snapshot still took its share of a core from the service's workers: in a
+    ten-minute soak, link charts in the first minute, when the snapshot ran, had a p99 of 469 ms
+    against 263 ms in the last. A snapshot that waits for a quieter moment is only used later;
+    the service's answers are not. (One soak since, on a slower spell of the machine, could not
+    tell the gain from the machine's own variation: 387 ms in the first minute, 340 in the last.)"""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         return "idle"
