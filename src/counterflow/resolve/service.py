@@ -442,13 +442,14 @@ def resolve_new(
 # -- state, review, decisions ----------------------------------------------------------------------
 
 
-def state(store: SqlStore) -> ledger.ResolvedState:
+def state(store: SqlStore, version: tuple[Any, ...] | None = None) -> ledger.ResolvedState:
     """The resolved state: a pure function of the ledger, recomputed only when the ledger changed.
 
     Rebuilding it reads every judgement (tens of milliseconds for a few thousand, seconds for a
     national store), and every graph, map and review request needs it; the ledger is append-only,
-    so its row counts and latest times identify a version."""
-    version = ledger_version(store)
+    so its row counts and latest times identify a version (``version``, when the caller has
+    just read it)."""
+    version = ledger_version(store) if version is None else version
     cached = _STATES.get(store.url)
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -469,12 +470,13 @@ def canonical_for(store: SqlStore, viewer: Viewer) -> Callable[[str], str]:
     cluster has no member visible to the viewer keeps its own id. Cached per viewer and store
     content (reports held and ledger).
     """
-    st = state(store)
+    version = ledger_version(store)
+    st = state(store, version)
     if viewer.open:
         return st.cluster_of
     held = store.reports_held()
     key = (store.url, viewer.user, viewer.agency, viewer.clearance, viewer.roles, viewer.agreements,
-           *held, *ledger_version(store))  # fmt: skip
+           *held, *version)  # fmt: skip
     cached = _NAMES.get(key)
     if cached is None:
         merged = [m for members in st.members.values() if len(members) > 1 for m in members]
@@ -502,21 +504,24 @@ def ledger_version(store: SqlStore) -> tuple[Any, ...]:
     """Identifies the ledger's content: judgements are only ever added (a count and the
     largest id tell them apart), runs are added and then finished. Each figure is its own
     subquery, answered from an index where there is one: this is read on every view."""
-    j, r = tables.resolve_judgements, tables.resolve_runs
-    q = select(
-        *(
-            select(agg).select_from(t).scalar_subquery()
-            for t, agg in (
-                (j, func.count()),
-                (j, func.max(j.c.id)),
-                (r, func.count()),
-                (r, func.max(r.c.run_id)),
-                (r, func.max(r.c.finished_at)),
-            )
+    with store.engine.connect() as conn:
+        return tuple(conn.execute(_LEDGER_VERSION).one())
+
+
+_J, _R = tables.resolve_judgements, tables.resolve_runs
+# Built once: building it (five subqueries) cost more than running it, on every view.
+_LEDGER_VERSION = select(
+    *(
+        select(agg).select_from(t).scalar_subquery()
+        for t, agg in (
+            (_J, func.count()),
+            (_J, func.max(_J.c.id)),
+            (_R, func.count()),
+            (_R, func.max(_R.c.run_id)),
+            (_R, func.max(_R.c.finished_at)),
         )
     )
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(q).one())
+)
 
 
 def _log_combination(

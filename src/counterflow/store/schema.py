@@ -82,6 +82,11 @@ STATEMENT_COLUMNS = (
     "evidence",
 )
 
+# The key of ``ix_statements_holders``: the value looked up, then what is read beside it.
+HOLDER_COLUMNS = (
+    "prop_type", "value", "entity_id", "schema", "agency", "class_level", "handling_scheme", "handling_code",
+)  # fmt: skip
+
 statements = Table(
     "statements",
     metadata,
@@ -116,11 +121,12 @@ statements = Table(
     Column("evidence", Text),
     Index("ix_statements_entity", "entity_id", "id"),
     # Selector lookups (phones, plates, ids, names, references); report texts are not selectors,
-    # and indexing their bodies would cost more than all the rest.
+    # and indexing their bodies would cost more than all the rest. It also holds what "who holds
+    # these values" needs (the entity, its schema and the columns the need-to-know rule reads),
+    # so each hop of a link chart is answered from the index alone (migration 11).
     Index(
-        "ix_statements_value",
-        "prop_type",
-        "value",
+        "ix_statements_holders",
+        *HOLDER_COLUMNS,
         sqlite_where=text("prop_type != 'text'"),
         postgresql_where=text("prop_type != 'text'"),
     ),

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
     Select,
     bindparam,
     column,
@@ -43,6 +44,7 @@ from counterflow.store import audit_chain, schema, schema_policy
 from counterflow.store.checkpoints import Checkpointer
 from counterflow.store.group_commit import GroupCommit
 from counterflow.store.migrations import migrate
+from counterflow.store.prepared import Prepared
 from counterflow.store.rows import FACT_COLUMNS, StatementRow, row_to_fact, row_to_statement
 from counterflow.store.safeguards import mark_protected, open_safeguarding_tasks
 from counterflow.store.selectors import selector_rows
@@ -65,7 +67,7 @@ _COPY_PG = f"COPY statements ({', '.join(schema.STATEMENT_COLUMNS)}) FROM STDIN"
 
 
 @lru_cache(maxsize=256)
-def _facts_query(viewer: Viewer, prop_types: tuple[str, ...], props: tuple[str, ...]) -> Select[Any]:
+def _facts_query(viewer: Viewer, prop_types: tuple[str, ...], props: tuple[str, ...]) -> Prepared:
     """What ``facts_for_entities`` runs, built once per viewer and kinds of value: a link chart
     asks it for every hop, and building the SELECT (sixteen columns and the viewer's visibility
     condition) and hashing it for the compiled cache each time took several per cent of a
@@ -73,7 +75,25 @@ def _facts_query(viewer: Viewer, prop_types: tuple[str, ...], props: tuple[str, 
     st = schema.statements
     kinds = or_(st.c.prop_type.in_(prop_types), st.c.prop.in_(props))
     ids = st.c.entity_id.in_(bindparam("values", expanding=True))
-    return restrict(select(*(st.c[c] for c in FACT_COLUMNS)).where(ids, kinds), viewer)
+    return Prepared(restrict(select(*(st.c[c] for c in FACT_COLUMNS)).where(ids, kinds), viewer))
+
+
+@lru_cache(maxsize=256)
+def _holders_query(viewer: Viewer, prop_type: str) -> Prepared:
+    """What ``entities_with_values`` runs, built once per viewer and type of value (with the
+    values and the row limit as parameters): every hop of a link chart asks it."""
+    st = schema.statements
+    q = (
+        select(st.c.entity_id, st.c.schema)
+        .where(
+            st.c.prop_type == prop_type,
+            st.c.prop_type != "text",
+            st.c.value.in_(bindparam("values", expanding=True)),
+        )
+        .distinct()
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return Prepared(restrict(q, viewer), params=("limit",))
 
 
 @lru_cache(maxsize=64)
@@ -371,14 +391,20 @@ class SqlStore:
         query = select(*columns).where(column.in_(bindparam("values", expanding=True)), *where)
         return self._read_in(restrict(query, viewer), convert, values)
 
-    def _read_in(self, query: Select[Any], convert: Callable[[Any], T], values: Iterable[str]) -> list[T]:
+    def _read_in(
+        self, query: Select[Any] | Prepared, convert: Callable[[Any], T], values: Iterable[str]
+    ) -> list[T]:
         """``convert`` of the rows of ``query`` (which takes its ``values`` as an expanding
-        parameter), 500 values a query."""
+        parameter), 500 values a query. A query built once and kept comes ``Prepared``."""
         wanted = sorted(set(values))
         out: list[T] = []
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                result = conn.execute(query, {"values": wanted[start : start + 500]})
+                chunk = wanted[start : start + 500]
+                if isinstance(query, Prepared):
+                    out.extend(map(convert, query.rows(conn, chunk)))
+                    continue
+                result = conn.execute(query, {"values": chunk})
                 # The statement columns are plain text and integers (no result processing to
                 # skip), so the driver's own tuples are read: a Row per value cost a tenth of
                 # a link chart's time.
@@ -449,24 +475,15 @@ class SqlStore:
         """Entities (id → schema) with a visible statement of ``prop_type`` equal to one of ``values``:
         who references these entity ids (``entity``), who holds these phones, e-mails or IBANs."""
         vals = sorted(set(values))
-        st = schema.statements
+        query = _holders_query(viewer, prop_type)
         out: dict[str, str] = {}
+        # No limit is a limit past any store's rows (a LIMIT parameter must be a number).
+        room = 2**31 - 1 if limit is None else limit + 1
         with self.engine.connect() as conn:
             for start in range(0, len(vals), 500):
-                q = (
-                    select(st.c.entity_id, st.c.schema)
-                    .where(
-                        st.c.prop_type == prop_type,
-                        st.c.prop_type != "text",
-                        st.c.value.in_(vals[start : start + 500]),
-                    )
-                    .distinct()
-                )
-                if limit is not None:
-                    q = q.limit(limit - len(out) + 1)
-                for eid, sch in conn.execute(restrict(q, viewer)):
+                for eid, sch in query.rows(conn, vals[start : start + 500], limit=room - len(out)):
                     out.setdefault(str(eid), str(sch))
-                if limit is not None and len(out) > limit:
+                if len(out) >= room:
                     break
         return out
 
