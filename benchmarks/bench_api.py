@@ -5,7 +5,10 @@ search and entity-profile p99 < 100 ms, and a 2-hop neighbourhood of <= 500 node
 
 Set-up (not timed): the medium world is generated and ingested into SQLite with the
 demo's agencies, analysts and agreements; ``counterflow serve`` runs as its own process
-(``--workers`` uvicorn processes, 2 by default: one per core). Each of the 50 clients is
+(``--workers`` uvicorn processes, 4 by default: two per core, as docs/deployment.md advises;
+one per core leaves a core idle whenever two link charts land in the same worker, since a
+client's keep-alive connection stays with the worker that accepted it and a worker computes
+on one core at a time). Each of the 50 clients is
 an analyst of a partner agency with an API token, sending a request, reading the answer,
 then thinking for a random time (mean ``--think`` seconds, exponential) before the next:
 60% searches, 30% profiles, 10% 2-hop neighbourhoods (``--mix``). Every request goes
@@ -244,7 +247,7 @@ def main() -> None:
         "--think", type=float, default=1.0, help="mean think time between a client's requests"
     )
     parser.add_argument("--mix", default="0.6,0.3,0.1", help="shares of search, profile, neighbourhood")
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--workers", type=int, default=4, help="server processes (two per core by default)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the built store here between runs")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cf-bench-api-"))
