@@ -11,11 +11,11 @@ default; as many clients with almost no think time, not measured) lets each work
 analyst's token and fill its caches first. Each worker sees only its share of the requests, so
 with four workers its caches take four times as long to fill: one worker serving the same mix
 grows no more after its first ~2,000 requests, and after a 10 s warm-up four workers were still
-filling theirs ten minutes later. Every ``--sample`` seconds the proportional
-memory (PSS) of the server's processes is read. Memory is judged after the first minute
-(caches filling): a least-squares line through the samples gives the trend in MiB per
-minute, and memory is called flat when the line rises less than 5% of the starting level
-over the whole run. Latencies are reported per minute as well, to show whether they drift.
+filling theirs ten minutes later (docs/operations.md, "Memory, settled"). Every ``--sample``
+seconds the proportional memory (PSS) of the server's processes is read. Memory is judged after
+the first minute (caches filling): a least-squares line through the samples gives the trend
+in MiB per minute, and memory is called flat when the line rises less than 5% of the starting
+level over the whole run. Latencies are reported per minute as well, to show whether they drift.
 
 Baseline, in the same run: the first minute's p99 against the last minute's, per request
 kind (the ratio shows degradation over time).
@@ -165,8 +165,19 @@ def main() -> None:
         # ~100 ms) and builds its caches: every analyst on fresh connections (which reach
         # every worker), then as many connections as clients.
         asyncio.run(meet_every_worker(base, tokens, plan))
-        warm = (args.clients, args.warmup, 0.05, args.ingest, args.seed + 1, 10**7)
-        asyncio.run(soak(base, tokens, plan, *warm))
+        asyncio.run(
+            soak(
+                base,
+                tokens,
+                plan,
+                args.clients,
+                args.warmup,
+                think=0.05,
+                ingest=args.ingest,
+                seed=args.seed + 1,
+                first_report=10**7,
+            )
+        )
         server = psutil.Process().children(recursive=True)
         sampler = threading.Thread(
             target=sample_memory, args=(server, args.sample, stop, memory), daemon=True
@@ -211,8 +222,8 @@ def main() -> None:
         else "no memory samples"
     )
     if memory:  # the curve, so a rise that levels off shows apart from one that does not
-        by_minute = [m for t, m in memory if int(t) % 60 < args.sample]
-        print("memory at each minute (MiB): " + " ".join(f"{m:.0f}" for m in by_minute))
+        by_minute = {int(t // 60): m for t, m in memory}  # the last sample of each minute
+        print("memory at each minute (MiB): " + " ".join(f"{m:.0f}" for m in by_minute.values()))
     print(f"errors: {errors}; goal {'MET' if met and flat else 'NOT MET'}")
 
 
