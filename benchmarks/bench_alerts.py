@@ -107,19 +107,24 @@ def make_report(i: int) -> tuple[str, dict[str, object], bool]:
 def listen(
     base: str, token: str, received: dict[int, float], ready: threading.Event, stop: threading.Event
 ) -> None:
-    with (
-        httpx.Client(base_url=base, timeout=None) as c,
-        c.stream("GET", "/api/v1/events", headers={"Authorization": f"Bearer {token}"}) as r,
-    ):
-        for line in r.iter_lines():
-            if line.startswith(": counterflow"):
-                ready.set()
-            if line.startswith("data: "):
-                data = json.loads(line[6:])
-                if data.get("kind") == "alert":
-                    received[int(data["alert_id"])] = time.perf_counter()
-            if stop.is_set():
-                return
+    try:
+        with (
+            httpx.Client(base_url=base, timeout=None) as c,
+            c.stream("GET", "/api/v1/events", headers={"Authorization": f"Bearer {token}"}) as r,
+        ):
+            for line in r.iter_lines():
+                if line.startswith(": counterflow"):
+                    ready.set()
+                if line.startswith("data: "):
+                    data = json.loads(line[6:])
+                    if data.get("kind") == "alert":
+                        received[int(data["alert_id"])] = time.perf_counter()
+                if stop.is_set():
+                    return
+    except httpx.TransportError:
+        if not stop.is_set():  # the stream broke while measuring: the run is not valid
+            raise
+        # else the service was stopped while the quiet stream waited for its next line
 
 
 async def generate(

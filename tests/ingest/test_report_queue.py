@@ -83,21 +83,60 @@ def test_a_rejected_report_fails_alone(store, queue):
 
 
 def test_a_failed_transaction_fails_its_callers_and_the_next_batch_goes_on(store, queue, monkeypatch):
-    real = store.write_reports
+    real = store.write_report_groups
     calls = {"n": 0}
 
-    def flaky(records, *, actor="ingest"):
+    def flaky(groups):
         calls["n"] += 1
         if calls["n"] == 1:
             raise StoreUnavailable("the store went away")
-        return real(records, actor=actor)
+        return real(groups)
 
-    monkeypatch.setattr(store, "write_reports", flaky)
+    monkeypatch.setattr(store, "write_report_groups", flaky)
     out = held_then_released(queue, [report(report_id="LOST1"), report(report_id="LOST2")])
     assert all(isinstance(o, StoreUnavailable) for o in out)
     assert store.statements_for_report("rs_mup", "LOST1", viewer=OP) == []
     assert queue.write(OP, report(report_id="KEPT")).outcome == "added"
     assert queue.write(OP, report(report_id="LOST1")).outcome == "added"  # sending it again works
+
+
+def test_reports_from_several_submitters_share_one_transaction(store: SqlStore):
+    q = ReportQueue(store)
+    analyst = dataclasses.replace(OP, user="rs_mup.analyst")
+    try:
+        with q.lock:
+            futures = [q.submit(OP if i % 2 else analyst, report(report_id=f"R{i}")) for i in range(6)]
+            deadline = time.monotonic() + 10
+            while q.reports < 1 and time.monotonic() < deadline:  # the first is taken alone
+                time.sleep(0.001)
+            futures += [q.submit(OP if i % 2 else analyst, report(report_id=f"S{i}")) for i in range(6)]
+    finally:
+        q.close()
+    assert [outcome(f) for f in futures] == ["added"] * 12
+    assert q.batches <= 2
+
+
+def test_a_shared_transaction_that_breaks_is_retried_one_submitter_at_a_time(store, queue, monkeypatch):
+    real = store.write_report_groups
+
+    def breaks_on_poison(groups):
+        if any(rec.key == "rs_mup:POISON" for _, records in groups for rec in records):
+            raise RuntimeError("something in POISON broke the transaction")
+        return real(groups)
+
+    monkeypatch.setattr(store, "write_report_groups", breaks_on_poison)
+    other = dataclasses.replace(OP, user="rs_mup.other")
+    with queue.lock:
+        futures = [
+            queue.submit(OP, report(report_id="FINE1")),
+            queue.submit(other, report(report_id="POISON")),
+        ]
+        futures.append(queue.submit(OP, report(report_id="FINE2")))
+    out = [outcome(f) for f in futures]
+    assert out[0] == "added" and out[2] == "added"
+    assert isinstance(out[1], RuntimeError) and "POISON" in str(out[1])
+    assert store.statements_for_report("rs_mup", "POISON", viewer=OP) == []
+    assert store.stats(viewer=OP)["reports"] == 2
 
 
 def test_an_after_hook_failure_does_not_fail_the_stored_report(store: SqlStore):

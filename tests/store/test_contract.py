@@ -1,12 +1,14 @@
 """The store contract: the same tests on SQLite and on a real PostgreSQL."""
 
 import pytest
+from sqlalchemy import select
 
 from counterflow.errors import NotFound
 from counterflow.ingest.report import parse_report
 from counterflow.model.visibility import Viewer
 from counterflow.store import SqlStore
 from counterflow.store.migrations import MIGRATIONS, current_version
+from counterflow.store.schema_policy import audit_log
 
 from reports import report
 
@@ -42,6 +44,24 @@ def test_conflict_writes_nothing_of_that_report(store: SqlStore):
         s for s in store.statements_for_report("rs_mup", "RS-2026-0001", viewer=OP) if s.prop == "title"
     ]
     assert titles == []
+
+
+def test_reports_of_several_submitters_in_one_transaction(store: SqlStore):
+    store.write_reports([parse_report(report(report_id="G1")).record], actor="rs_mup.a")
+    changed = parse_report(report(report_id="G1", title="another version")).record
+    second, third = (parse_report(report(report_id=r)).record for r in ("G2", "G3"))
+    result = store.write_report_groups([("rs_mup.a", [third]), ("rs_mup.b", [changed, second])])
+    assert result == {"rs_mup:G1": "conflict", "rs_mup:G2": "added", "rs_mup:G3": "added"}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.actor, audit_log.c.object_id).where(audit_log.c.action == "collection")
+        ).all()
+    assert sorted(map(tuple, rows)) == [
+        ("rs_mup.a", "rs_mup:G1"),
+        ("rs_mup.a", "rs_mup:G3"),
+        ("rs_mup.b", "rs_mup:G2"),
+    ]
+    assert store.stats(viewer=OP)["reports"] == 3
 
 
 def test_entity_reads(store: SqlStore):

@@ -8,18 +8,19 @@ turn than being handled.
 
 Here one thread does it all. A request thread authenticates its caller, the event loop
 puts the report on a queue and waits for its future, and this thread takes everything
-waiting at once: validates and normalises each report, writes them in one transaction
-per submitter, runs ``after`` (the alert rules) once for the batch, and settles each
-caller's future with its own outcome or its own error. Under light load a batch is one
-report; under heavy load the costs paid per transaction (the commit, the processing-log
-append, the alert evaluation) and per submitter (reading the sharing agreements) are paid
-once per batch, and only two threads take turns for the interpreter.
+waiting at once: validates and normalises each report, writes them all in one transaction
+(one processing-log record per submitter), runs ``after`` (the alert rules) once for the
+batch, and settles each caller's future with its own outcome or its own error. Under light
+load a batch is one report; under heavy load the costs paid per transaction (the commit,
+the processing-log append, the alert evaluation) and per submitter (reading the sharing
+agreements) are paid once per batch, and only two threads take turns for the interpreter.
 
 Atomicity stays per report: ``SqlStore.write_reports`` stores each report whole or not
 at all and decides added, unchanged or conflict per report. Two copies of one report in
 the queue never share a batch, so each caller learns what became of its own copy. A
 failure of the transaction itself (the store away) fails every report of that batch,
-none of them stored; a report that fails validation fails alone. A caller who gave up
+none of them stored; any other failure of a batch from several submitters is retried one
+submitter at a time; a report that fails validation fails alone. A caller who gave up
 before its report was taken (a timeout) has it dropped, not written.
 """
 
@@ -34,6 +35,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from counterflow.errors import StoreUnavailable
 from counterflow.ingest.mentions import NameIndex
 from counterflow.ingest.pipeline import Ingestor, Submitter
 from counterflow.ingest.report import ParsedReport
@@ -172,15 +174,11 @@ class ReportQueue:
             by_actor.setdefault(p.ingestor.submitter.actor, []).append(p)
         outcomes: list[tuple[_Prepared, str]] = []
         added: list[ReportRecord] = []
-        for actor, group in by_actor.items():
-            try:
-                written = self.store.write_reports([p.parsed.record for p in group], actor=actor)
-            except Exception as exc:  # every report of this transaction failed; none is stored
-                for p in group:
-                    p.item.future.set_exception(exc)
-                continue
-            self.batches += 1
+        for group, written in self._write(list(by_actor.items())):
             for p in group:
+                if isinstance(written, Exception):  # its transaction failed; it is not stored
+                    p.item.future.set_exception(written)
+                    continue
                 outcome = written[p.parsed.record.key]
                 outcomes.append((p, outcome))
                 if outcome == "added":
@@ -206,6 +204,38 @@ class ReportQueue:
                     p.item.future.set_result(Written(key, p.ingestor.settle(p.parsed, outcome)))
                 except Exception as exc:  # a conflict is the sender's error
                     p.item.future.set_exception(exc)
+
+    def _write(
+        self, groups: list[tuple[str, list[_Prepared]]]
+    ) -> list[tuple[list[_Prepared], dict[str, str] | Exception]]:
+        """Every submitter's reports in one transaction; each group with its outcomes or its error.
+
+        If the shared transaction fails for any reason but the store being away, each submitter's
+        reports are written again in a transaction of their own, so that what broke one caller's
+        reports does not fail another's."""
+        if not groups:
+            return []
+        try:
+            written = self.store.write_report_groups(
+                [(actor, [p.parsed.record for p in group]) for actor, group in groups]
+            )
+        except Exception as exc:
+            if len(groups) == 1 or isinstance(exc, StoreUnavailable):
+                return [(group, exc) for _, group in groups]
+            log.warning("a batch of %d submitters failed together (%s); writing each alone", len(groups), exc)
+        else:
+            self.batches += 1
+            return [(group, written) for _, group in groups]
+        out: list[tuple[list[_Prepared], dict[str, str] | Exception]] = []
+        for actor, group in groups:
+            try:
+                out.append(
+                    (group, self.store.write_report_groups([(actor, [p.parsed.record for p in group])]))
+                )
+                self.batches += 1
+            except Exception as exc:
+                out.append((group, exc))
+        return out
 
     def _prepare(self, taken: list[Submission]) -> list[_Prepared]:
         """Each report validated and normalised; a rejected one is answered now, alone."""

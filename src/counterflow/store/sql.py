@@ -232,27 +232,38 @@ class SqlStore:
         duty-to-notify tasks their victims and minors call for, and appends one
         "collection" record to the processing log naming every report written.
         """
-        if not records:
-            return {}
+        return self.write_report_groups([(actor, records)])
+
+    def write_report_groups(self, groups: Sequence[tuple[str, Sequence[ReportRecord]]]) -> dict[str, str]:
+        """``write_reports`` for several submitters at once: (actor, reports) pairs written in one
+        transaction, with one "collection" record per actor naming that actor's reports.
+
+        The service's ingest thread writes what many callers sent in one commit; a commit costs
+        a WAL page for every table and index the reports touch, so it is the largest fixed cost
+        of a report written alone. Each report is still stored whole or not at all.
+        """
         outcome: dict[str, str] = {}
-        existing = self.existing_reports([r.key for r in records])
-        fresh: list[ReportRecord] = []
-        seen: set[str] = set()
-        for rec in records:
-            if rec.key in existing or rec.key in seen:
-                stored = existing.get(rec.key)
-                if stored is None:  # twice in this batch
-                    stored = next(r.report["sha256"] for r in fresh if r.key == rec.key)
-                outcome[rec.key] = "unchanged" if stored == rec.report["sha256"] else "conflict"
-                continue
-            seen.add(rec.key)
-            fresh.append(rec)
+        existing = self.existing_reports([r.key for _, records in groups for r in records])
+        taken: dict[str, str] = {}  # report_key → sha256 of the copy this call writes
+        fresh: list[tuple[str, list[ReportRecord]]] = []
+        for actor, records in groups:
+            mine: list[ReportRecord] = []
+            for rec in records:
+                stored = existing.get(rec.key, taken.get(rec.key))
+                if stored is not None:  # already stored, or earlier in this call
+                    outcome[rec.key] = "unchanged" if stored == rec.report["sha256"] else "conflict"
+                    continue
+                taken[rec.key] = rec.report["sha256"]
+                mine.append(rec)
+            if mine:
+                fresh.append((actor, mine))
         if not fresh:
             return outcome
+        every = [rec for _, mine in fresh for rec in mine]
         try:
             with self.engine.begin() as conn:
-                conn.execute(schema.reports.insert(), [{"sanitised": False, **rec.report} for rec in fresh])
-                rows = [row for rec in fresh for row in rec.statements]
+                conn.execute(schema.reports.insert(), [{"sanitised": False, **rec.report} for rec in every])
+                rows = [row for rec in every for row in rec.statements]
                 self._insert_statements(conn, rows)
                 if self.selector_key is not None:
                     selectors = selector_rows(rows, self.selector_key)
@@ -260,34 +271,22 @@ class SqlStore:
                         conn.execute(schema_policy.selector_index.insert(), selectors)
                 open_safeguarding_tasks(conn, rows)
                 mark_protected(conn, rows)
-                audit_chain.append(
-                    conn,
-                    actor=actor,
-                    action="collection",
-                    object_type="reports",
-                    object_id=fresh[0].key if len(fresh) == 1 else f"{len(fresh)} reports",
-                    agency=fresh[0].report["agency"]
-                    if len({r.report["agency"] for r in fresh}) == 1
-                    else None,
-                    details={
-                        "reports": {rec.key: rec.report["sha256"] for rec in fresh},
-                        "statements": len(rows),
-                    },
-                )
+                audit_chain.append_many(conn, [_collection(actor, mine) for actor, mine in fresh])
         except IntegrityError:
             # Another writer stored one of these reports meanwhile: settle them one by one.
-            if len(fresh) > 1:
-                for rec in fresh:
-                    outcome.update(self.write_reports([rec]))
+            if len(every) > 1:
+                for actor, mine in fresh:
+                    for rec in mine:
+                        outcome.update(self.write_report_groups([(actor, [rec])]))
                 return outcome
-            rec = fresh[0]
+            [(actor, [rec])] = fresh
             stored = self.existing_reports([rec.key]).get(rec.key)
             if stored is None:
                 raise StoreError(f"report {rec.key}: duplicate statement ids", report=rec.key) from None
-            return {**outcome, **self.write_reports([rec])}
+            return {**outcome, **self.write_report_groups([(actor, [rec])])}
         except OperationalError as exc:
             raise StoreUnavailable(f"store unavailable while writing: {exc.orig}") from exc
-        outcome.update({rec.key: "added" for rec in fresh})
+        outcome.update({rec.key: "added" for rec in every})
         return outcome
 
     def _insert_statements(self, conn: Connection, rows: list[StatementRow]) -> None:
@@ -690,3 +689,19 @@ _FTS = table("statement_fts", column("rowid"), column("rank"), column("statement
 
 def open_store(url: str, selector_key: bytes | None = None) -> SqlStore:
     return SqlStore(url, selector_key=selector_key)
+
+
+def _collection(actor: str, records: Sequence[ReportRecord]) -> audit_chain.Entry:
+    """The processing-log record of one actor's reports written in one transaction."""
+    agencies = {r.report["agency"] for r in records}
+    return audit_chain.Entry(
+        actor=actor,
+        action="collection",
+        object_type="reports",
+        object_id=records[0].key if len(records) == 1 else f"{len(records)} reports",
+        agency=next(iter(agencies)) if len(agencies) == 1 else None,
+        details={
+            "reports": {r.key: r.report["sha256"] for r in records},
+            "statements": sum(len(r.statements) for r in records),
+        },
+    )
