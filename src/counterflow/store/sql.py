@@ -42,7 +42,7 @@ from counterflow.model.normalise import name_tokens
 from counterflow.model.statement import Fact, Statement
 from counterflow.model.visibility import Agreement, Meta, NameEntry, Sharing, Viewer
 from counterflow.store import audit_chain, schema, schema_policy
-from counterflow.store.checkpoints import Checkpointer
+from counterflow.store.checkpoints import BUSY_TIMEOUT_MS, Checkpointer
 from counterflow.store.group_commit import GroupCommit
 from counterflow.store.migrations import migrate
 from counterflow.store.prepared import Prepared
@@ -133,9 +133,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute("PRAGMA cache_size=-32768")
+    cur.execute("PRAGMA journal_size_limit=67108864")  # a restarted log keeps at most 64 MiB of its file
     cur.close()
 
 
