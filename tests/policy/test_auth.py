@@ -285,3 +285,34 @@ def test_a_cached_token_still_sees_disabling_and_new_agreements_at_once(governed
     registry.set_user_active(governed, "ana", False)
     with pytest.raises(AccessDenied):
         authenticate_token(governed, token, cache)
+
+
+def test_a_quick_check_never_pays_argon2_and_refuses_what_a_full_check_refuses(governed, monkeypatch):
+    """The event loop's check: only a token already verified passes without a thread."""
+    from counterflow.policy import auth
+
+    token, other = issue_token(governed, "ana"), issue_token(governed, "bob")
+    cache = VerifiedSecrets()
+    argon2 = []
+    real = auth._verify
+    monkeypatch.setattr(auth, "_verify", lambda h, s: (argon2.append(s), real(h, s)))
+    monkeypatch.setattr(auth, "_burn", lambda: argon2.append("burn"))
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for credential in (token, wrong, "cf_0000000000000000_" + token.split("_", 2)[2], "garbage"):
+        with pytest.raises(auth.NeedsThread):  # not verified yet, wrong, unknown, malformed
+            authenticate_token(governed, credential, cache, quick=True)
+    with pytest.raises(auth.NeedsThread):
+        authenticate_token(governed, token, None, quick=True)  # no cache: every check is argon2
+    assert argon2 == []
+    assert authenticate_token(governed, token, cache).user == "ana"  # verified once, on a thread
+    assert authenticate_token(governed, token, cache, quick=True).user == "ana"
+    with pytest.raises(auth.NeedsThread):
+        authenticate_token(governed, wrong, cache, quick=True)  # the right id does not make it right
+    assert authenticate_token(governed, other, cache).user == "bob"
+    registry.set_user_active(governed, "bob", False)
+    revoke_token(governed, token.split("_")[1])
+    for credential in (token, other):  # revoked, disabled: refused at once, as by the full check
+        with pytest.raises(AccessDenied) as info:
+            authenticate_token(governed, credential, cache, quick=True)
+        assert info.value.message == DENIED
+    assert len(argon2) == 2  # the two verifications on a thread, nothing else

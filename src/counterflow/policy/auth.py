@@ -144,21 +144,39 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def authenticate_token(store: SqlStore, token: str, cache: VerifiedSecrets | None = None) -> Viewer:
-    """The viewer a token stands for; AccessDenied (one message for every reason) otherwise."""
+class NeedsThread(Exception):
+    """A quick check (``quick=True``) met work that must not run on an event loop: argon2 (a
+    token not verified yet, a wrong secret, an unknown token) or a write (a re-hash)."""
+
+
+def authenticate_token(
+    store: SqlStore, token: str, cache: VerifiedSecrets | None = None, *, quick: bool = False
+) -> Viewer:
+    """The viewer a token stands for; AccessDenied (one message for every reason) otherwise.
+
+    ``quick``: raise ``NeedsThread`` instead of paying argon2 or writing, so a caller on an
+    event loop can try the common case (a token already verified) without a thread hop."""
     try:
         token_id, secret = parse_token(token)
     except AccessDenied:
+        if quick:
+            raise NeedsThread from None
         _burn()
         raise
     with store.engine.connect() as conn:
         row = conn.execute(_TOKEN_AND_USER, {"token_id": token_id}).first()
     if row is None:
+        if quick:
+            raise NeedsThread
         _burn()
         raise Unauthenticated(DENIED)
     if cache is None:
+        if quick:
+            raise NeedsThread
         _verify(row.hash, secret)
     elif not cache.known(token_id, row.hash, secret):
+        if quick:
+            raise NeedsThread
         with cache.flight(token_id):
             if not cache.known(token_id, row.hash, secret):  # another request may have just verified it
                 _verify(row.hash, secret)
@@ -166,6 +184,8 @@ def authenticate_token(store: SqlStore, token: str, cache: VerifiedSecrets | Non
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= _iso(_now())):
         raise Unauthenticated(DENIED)
     if _HASHER.check_needs_rehash(row.hash):
+        if quick:
+            raise NeedsThread
         with store.engine.begin() as conn:
             conn.execute(
                 update(api_tokens).where(api_tokens.c.token_id == token_id).values(hash=_HASHER.hash(secret))
@@ -379,6 +399,7 @@ def authenticate(
 __all__ = [
     "DENIED",
     "JwtValidator",
+    "NeedsThread",
     "TokenInfo",
     "VerifiedSecrets",
     "authenticate",

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from counterflow.alerts.feed import alert_feed
 from counterflow.alerts.watchlist import list_watches
-from counterflow.api.context import COOKIE, Services, current_viewer, services
+from counterflow.api.context import COOKIE, Services, services, viewer_of
 from counterflow.cases.analysis import analyse
 from counterflow.cases.chronology import chronology
 from counterflow.cases.files import list_cases, may_edit
@@ -39,7 +39,7 @@ _LOCAL = re.compile(r"/(?:[A-Za-z0-9][A-Za-z0-9/_.~%-]*)?(?:\?[A-Za-z0-9=&_.~%+-
 
 
 def _session(request: Request) -> Session:
-    viewer = current_viewer(request)
+    viewer = viewer_of(request)
     return Session(services(request).store, viewer, request.headers.get("x-justification"))
 
 
