@@ -144,11 +144,11 @@ def _pool_options(url: str) -> dict[str, int]:
     """A SQLite file keeps as many connections as the service's request threads use at once.
 
     SQLAlchemy's pool keeps five and closes any connection beyond them when it is returned.
-    Under a steady 200 requests a second, more than five requests authenticate at once, and
-    the pool opened a connection (and set its pragmas) for one request in three: a profile of
-    the service under the alert bench put one sample in twelve there. A SQLite connection
-    costs no server and its page cache fills only as it reads. PostgreSQL keeps the defaults:
-    its connections count against the server's limit, across every worker.
+    Under a steady 200 requests a second more than five requests read at once, and the pool
+    kept opening connections (and setting their pragmas): one sample in twelve of a profile
+    of the service under the alert bench. A SQLite connection costs no server and its page
+    cache fills only as it reads. PostgreSQL keeps the defaults: its connections count
+    against the server's limit, across every worker.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
