@@ -36,11 +36,14 @@ def outcome(future: Future[Written]) -> str | BaseException:
         return exc
 
 
-def held_then_released(q: ReportQueue, reports: list[dict], viewer: Viewer = OP) -> list[str | BaseException]:
-    """Submit every report while the thread is held (it waits on the names lock), so they
-    arrive together; then let it go."""
+def held_then_released(
+    q: ReportQueue, reports: list[dict], viewer: Viewer | list[Viewer] = OP
+) -> list[str | BaseException]:
+    """Submit every report (each by ``viewer``, or by its own of a list) while the thread is
+    held (it waits on the names lock), so they arrive together; then let it go."""
+    viewers = viewer if isinstance(viewer, list) else [viewer] * len(reports)
     with q.lock:
-        futures = [q.submit(viewer, r) for r in reports]
+        futures = [q.submit(v, r) for v, r in zip(viewers, reports, strict=True)]
     return [outcome(f) for f in futures]
 
 
@@ -126,13 +129,8 @@ def test_a_shared_transaction_that_breaks_is_retried_one_submitter_at_a_time(sto
 
     monkeypatch.setattr(store, "write_report_groups", breaks_on_poison)
     other = dataclasses.replace(OP, user="rs_mup.other")
-    with queue.lock:
-        futures = [
-            queue.submit(OP, report(report_id="FINE1")),
-            queue.submit(other, report(report_id="POISON")),
-        ]
-        futures.append(queue.submit(OP, report(report_id="FINE2")))
-    out = [outcome(f) for f in futures]
+    sent = [report(report_id=r) for r in ("FINE1", "POISON", "FINE2")]
+    out = held_then_released(queue, sent, [OP, other, OP])
     assert out[0] == "added" and out[2] == "added"
     assert isinstance(out[1], RuntimeError) and "POISON" in str(out[1])
     assert store.statements_for_report("rs_mup", "POISON", viewer=OP) == []
@@ -176,13 +174,8 @@ def test_close_finishes_what_is_queued(store: SqlStore):
 def test_each_actor_is_logged_as_the_collector_of_its_own_reports(store, queue):
     analyst = dataclasses.replace(OP, user="rs_mup.analyst")
     other = dataclasses.replace(OP, user="rs_mup.other")
-    with queue.lock:
-        futures = [
-            queue.submit(analyst, report(report_id="A1")),
-            queue.submit(analyst, report(report_id="A2")),
-        ]
-        futures.append(queue.submit(other, report(report_id="B1")))
-    assert [outcome(f) for f in futures] == ["added"] * 3
+    sent = [report(report_id=r) for r in ("A1", "A2", "B1")]
+    assert held_then_released(queue, sent, [analyst, analyst, other]) == ["added"] * 3
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(audit_log.c.actor, audit_log.c.details).where(audit_log.c.action == "collection")
