@@ -82,8 +82,8 @@ async def current_viewer(request: Request) -> Viewer:
     """The caller, authenticated; ``Unauthenticated`` (401) otherwise.
 
     On the embedded store, an API token already verified is checked here, on the event loop:
-    a lookup in a local index (~0.1 ms) costs less than the hop to a request thread and back,
-    which under 200 reports a second was a tenth of the service's CPU. Anything slower (argon2
+    a lookup in a local index costs less than the hop to a request thread and back (about 5%
+    of the service's CPU per report under the alert bench, docs/routes.md). Anything slower (argon2
     for a token not seen yet or a wrong secret, a JWT, PostgreSQL over the network) goes to a
     thread as before."""
     cached: Viewer | None = getattr(request.state, "viewer", None)

@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from counterflow.api.context import viewer_of
+from counterflow.api.context import current_viewer
 from counterflow.errors import NotFound
 from counterflow.model.visibility import Viewer
 from counterflow.store.schema_alerts import alerts
@@ -248,7 +248,7 @@ def report_event(store: SqlStore, agency: str, report_id: str) -> Event:
     response_class=StreamingResponse,
 )
 async def get_events(request: Request) -> StreamingResponse:
-    viewer = await run_in_threadpool(viewer_of, request)
+    viewer = await current_viewer(request)
     broker = broker_of(request.app)
 
     async def body() -> AsyncIterator[str]:
