@@ -23,6 +23,7 @@ from counterflow.resolve import ledger
 from counterflow.resolve.clustering import ANALYST, IDENTIFIER
 from counterflow.resolve.explain import explain_records
 from counterflow.resolve.ftm_io import read_ftm_file, write_clusters
+from counterflow.resolve.gc_pause import collector_paused
 from counterflow.resolve.incremental import build_index, resolve_incremental
 from counterflow.resolve.records import (
     PACKED,
@@ -127,12 +128,13 @@ def resolve_file(
     Blocking and scoring run on ``engine`` (embedded DuckDB unless given).
     """
     started = ledger.now()
-    data = read_ftm_file(input_path)
-    if data.problems:
-        shown = "; ".join(str(p) for p in data.problems[:20])
-        more = f" (and {len(data.problems) - 20} more)" if len(data.problems) > 20 else ""
-        raise InvalidValue("input", str(input_path), f"{len(data.problems)} problem(s): {shown}{more}")
-    res = resolve(data.records, threads=threads, engine=engine)
+    with collector_paused():
+        data = read_ftm_file(input_path)
+        if data.problems:
+            shown = "; ".join(str(p) for p in data.problems[:20])
+            more = f" (and {len(data.problems) - 20} more)" if len(data.problems) > 20 else ""
+            raise InvalidValue("input", str(input_path), f"{len(data.problems)} problem(s): {shown}{more}")
+        res = resolve(data.records, threads=threads, engine=engine)
     clusters = res.cluster_ids()
     tmp = output_path.with_name(output_path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
@@ -273,19 +275,20 @@ def run_store(
     """
     started = ledger.now()
     run_id = _run_id()
-    if statements is not None:
-        reader = engine or LocalEngine(threads=threads)
-        try:
-            records = records_from_export(reader, statements)
-        finally:
-            if reader is not engine:
-                reader.close()
-    else:
-        records = load_records(store)
-    judgements = ledger.read_judgements(store)
-    runs = ledger.read_runs(store)
-    pos, neg = _analyst_constraints(judgements, runs)
-    res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads, engine=engine)
+    with collector_paused():
+        if statements is not None:
+            reader = engine or LocalEngine(threads=threads)
+            try:
+                records = records_from_export(reader, statements)
+            finally:
+                if reader is not engine:
+                    reader.close()
+        else:
+            records = load_records(store)
+        judgements = ledger.read_judgements(store)
+        runs = ledger.read_runs(store)
+        pos, neg = _analyst_constraints(judgements, runs)
+        res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads, engine=engine)
     out: list[ledger.Judgement] = []
     for lk in res.clustering.accepted:
         if lk.priority >= ANALYST:
@@ -398,8 +401,9 @@ def resolve_new(
             runs = ledger.read_runs(store)
             since = max((r.started_at for r in runs), default="")
         entity_ids = new_entity_ids(store, since)
-    records = load_records(store, entity_ids)
-    result = resolve_incremental(path, records)
+    with collector_paused():
+        records = load_records(store, entity_ids)
+        result = resolve_incremental(path, records)
     run_id = _run_id()
     out = [
         ledger.make_judgement(
