@@ -7,7 +7,8 @@ the surviving objects have grown by a quarter, so the collections add up to a th
 run: ``counterflow resolve`` on the 200,000 records of ``benchmarks/bench_resolve_speed.py``
 took 49.9 s with the collector and 33.8-34.5 s without it (two runs each, same clusters), for
 ~60 MiB more at the peak. A run makes few reference cycles; what it leaves is collected when
-the collector resumes.
+the collector resumes. The service's entry points to a run (``resolve.service``) are wrapped
+whole, the summary they build included: 130,000 merge records built after the pause took 2.5 s.
 """
 
 from __future__ import annotations

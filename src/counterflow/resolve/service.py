@@ -115,6 +115,7 @@ def _merges(res: Resolution) -> list[dict[str, Any]]:
 # -- the file contract -----------------------------------------------------------------------------
 
 
+@collector_paused()
 def resolve_file(
     input_path: Path,
     output_path: Path,
@@ -128,13 +129,12 @@ def resolve_file(
     Blocking and scoring run on ``engine`` (embedded DuckDB unless given).
     """
     started = ledger.now()
-    with collector_paused():
-        data = read_ftm_file(input_path)
-        if data.problems:
-            shown = "; ".join(str(p) for p in data.problems[:20])
-            more = f" (and {len(data.problems) - 20} more)" if len(data.problems) > 20 else ""
-            raise InvalidValue("input", str(input_path), f"{len(data.problems)} problem(s): {shown}{more}")
-        res = resolve(data.records, threads=threads, engine=engine)
+    data = read_ftm_file(input_path)
+    if data.problems:
+        shown = "; ".join(str(p) for p in data.problems[:20])
+        more = f" (and {len(data.problems) - 20} more)" if len(data.problems) > 20 else ""
+        raise InvalidValue("input", str(input_path), f"{len(data.problems)} problem(s): {shown}{more}")
+    res = resolve(data.records, threads=threads, engine=engine)
     clusters = res.cluster_ids()
     tmp = output_path.with_name(output_path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
@@ -258,6 +258,7 @@ def _analyst_constraints(
     return pos, neg
 
 
+@collector_paused()
 def run_store(
     store: SqlStore,
     *,
@@ -275,20 +276,19 @@ def run_store(
     """
     started = ledger.now()
     run_id = _run_id()
-    with collector_paused():
-        if statements is not None:
-            reader = engine or LocalEngine(threads=threads)
-            try:
-                records = records_from_export(reader, statements)
-            finally:
-                if reader is not engine:
-                    reader.close()
-        else:
-            records = load_records(store)
-        judgements = ledger.read_judgements(store)
-        runs = ledger.read_runs(store)
-        pos, neg = _analyst_constraints(judgements, runs)
-        res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads, engine=engine)
+    if statements is not None:
+        reader = engine or LocalEngine(threads=threads)
+        try:
+            records = records_from_export(reader, statements)
+        finally:
+            if reader is not engine:
+                reader.close()
+    else:
+        records = load_records(store)
+    judgements = ledger.read_judgements(store)
+    runs = ledger.read_runs(store)
+    pos, neg = _analyst_constraints(judgements, runs)
+    res = resolve(records, analyst_links=pos, cannot_link=neg, threads=threads, engine=engine)
     out: list[ledger.Judgement] = []
     for lk in res.clustering.accepted:
         if lk.priority >= ANALYST:
@@ -383,6 +383,7 @@ def new_entity_ids(store: SqlStore, since: str) -> list[str]:
     return sorted(ids)
 
 
+@collector_paused()
 def resolve_new(
     store: SqlStore,
     *,
@@ -401,9 +402,8 @@ def resolve_new(
             runs = ledger.read_runs(store)
             since = max((r.started_at for r in runs), default="")
         entity_ids = new_entity_ids(store, since)
-    with collector_paused():
-        records = load_records(store, entity_ids)
-        result = resolve_incremental(path, records)
+    records = load_records(store, entity_ids)
+    result = resolve_incremental(path, records)
     run_id = _run_id()
     out = [
         ledger.make_judgement(
