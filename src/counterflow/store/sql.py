@@ -129,15 +129,26 @@ class SearchHit:
     score: float
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA cache_size=-32768")
-    cur.execute("PRAGMA journal_size_limit=67108864")  # a restarted log keeps at most 64 MiB of its file
-    cur.close()
+def _sqlite_pragmas(service: bool) -> Callable[[Any, ConnectionPoolEntry], None]:
+    """Every SQLite connection's pragmas. The service's connections (``service``) also leave
+    checkpoints to a thread of their own (store.checkpoints) and take an 8 MiB page cache
+    instead of 32: it keeps more of them (``_pool_options``), the operating system caches the
+    file for all of them, and a 2 MiB cache served the API bench's reads as fast as 32 MiB did
+    (docs/operations.md)."""
+
+    def on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute(f"PRAGMA cache_size={-8192 if service else -32768}")
+        cur.execute("PRAGMA journal_size_limit=67108864")  # a restarted log keeps at most 64 MiB of its file
+        if service:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
+        cur.close()
+
+    return on_connect
 
 
 def _pool_options(url: str, service: bool) -> dict[str, int]:
@@ -147,7 +158,7 @@ def _pool_options(url: str, service: bool) -> dict[str, int]:
     Under a steady 200 requests a second more than five requests read at once, and the pool
     kept opening connections (and setting their pragmas): one sample in twelve of a profile
     of the service under the alert bench. It now keeps fifteen and opens up to forty, as many
-    as the request threads; each has a smaller page cache (``_service_cache``), so that
+    as the request threads; each has a smaller page cache (``_sqlite_pragmas``), so that
     fifteen of them, full, hold less than five did. PostgreSQL and the command line keep the
     defaults: PostgreSQL's connections count against the server's limit, across every worker.
     """
@@ -155,20 +166,6 @@ def _pool_options(url: str, service: bool) -> dict[str, int]:
     if service and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return {"pool_size": 15, "max_overflow": 25}
     return {}
-
-
-def _service_cache(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-    # 8 MiB a connection: the operating system caches the file for all of them, and a 2 MiB
-    # cache served the API bench's reads as fast as 32 MiB did (docs/operations.md).
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA cache_size=-8192")
-    cur.close()
-
-
-def _no_auto_checkpoint(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA wal_autocheckpoint=0")
-    cur.close()
 
 
 def _latin(word: str) -> list[str]:
@@ -212,10 +209,7 @@ class SqlStore:
                 url, echo=echo, future=True, **_pool_options(url, service=background_checkpoints)
             )
             if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-                if background_checkpoints:
-                    event.listen(self.engine, "connect", _no_auto_checkpoint)
-                    event.listen(self.engine, "connect", _service_cache)
+                event.listen(self.engine, "connect", _sqlite_pragmas(service=background_checkpoints))
             self.version = migrate(self.engine)
         except OperationalError as exc:
             raise StoreUnavailable(f"cannot open the store at {self._safe_url()}: {exc.orig}") from exc
