@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from counterflow.cli.main import app
 from counterflow.errors import InvalidValue
-from counterflow.resolve.ftm_io import read_ftm_lines
+from counterflow.resolve.ftm_io import read_ftm_file, read_ftm_lines
 from counterflow.resolve.service import resolve_file
 
 runner = CliRunner()
@@ -38,6 +38,28 @@ def test_contract_is_deterministic(entities_file, tmp_path):
     resolve_file(entities_file, a, actor="t")
     resolve_file(entities_file, b, actor="t")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_an_entity_on_several_lines_is_one_record_with_every_value(tmp_path):
+    def line(eid: str, agency: str, **props: list[str]) -> dict[str, object]:
+        return {"id": eid, "schema": "Person", "properties": props, "datasets": [agency]}
+
+    lines = [
+        line("rs.p1", "rs_mup", name=["Marko Petrović"]),
+        line("rs.p2", "rs_mup", name=["Ana Jovanović"]),
+        line("rs.p1", "hr_mup", phone=["064 123 4567"], name=["Marko Petrovic"]),
+    ]
+    src = tmp_path / "dup.jsonl"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    for data in (read_ftm_file(src), read_ftm_lines(iter(src.read_text(encoding="utf-8").splitlines()))):
+        assert data.entity_ids == ["rs.p1", "rs.p2"] and not data.problems
+        by_id = {r.entity_id: r for r in data.records}
+        assert len(data.records) == 2
+        first = by_id["rs.p1"]
+        assert first.names == ["Marko Petrović", "Marko Petrovic"]
+        assert first.selectors == ["phone:+381641234567"]  # the first line's agency gives the region
+        assert first.agency == "rs_mup" and by_id["rs.p2"].selectors == []
+        assert data.datasets == {"rs_mup": 2, "hr_mup": 1}
 
 
 def test_bad_lines_are_all_listed_and_nothing_is_written(tmp_path):

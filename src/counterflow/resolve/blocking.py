@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine import Engine
-from counterflow.resolve.records import Record
+from counterflow.resolve.records import ARROW_POOL, Record
 
 BLOCKING_VERSION = "blocking-2"
 MAX_BLOCK = 400
@@ -87,13 +87,15 @@ def keys_table(records: Sequence[Record]) -> pa.Table:
         for key in record_keys(rec):
             uids.append(rec.uid)
             keys.append(f"{rec.kind[0]}{key}")
-    return pa.table({"uid": pa.array(uids, pa.int64()), "bkey": pa.array(keys, pa.string())})
+    return pa.table(
+        {"uid": pa.array(uids, pa.int64()), "bkey": pa.array(keys, pa.string(), memory_pool=ARROW_POOL)}
+    )
 
 
 def candidate_pairs(
     engine: Engine, records: Sequence[Record], *, max_block: int = MAX_BLOCK
 ) -> BlockingStats:
-    """Create table ``cf_pairs(l, r)`` (l < r) of candidate pairs and ``cf_keys(uid, bkey)``."""
+    """Create table ``cf_pairs(l, r)`` (l < r) of candidate pairs."""
     keys = keys_table(records)
     engine.put("cf_keys_in", keys)
     engine.create("cf_keys", "SELECT DISTINCT uid, bkey FROM cf_keys_in")
@@ -113,9 +115,13 @@ def candidate_pairs(
         FROM usable a JOIN usable b ON a.bkey = b.bkey AND a.uid < b.uid
         """,
     )
+    n_keys = keys.num_rows
+    del keys
+    engine.drop("cf_keys")
+    engine.drop("cf_blocks")
     return BlockingStats(
         records=len(records),
-        keys=keys.num_rows,
+        keys=n_keys,
         blocks_dropped=int(dropped or 0),
         pairs=int(engine.scalar("SELECT count(*) FROM cf_pairs") or 0),
     )

@@ -17,7 +17,9 @@ may overrule a constraint); a refused link is returned with its reason so it can
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
 
 from counterflow.resolve.identifiers import dates_conflict
 from counterflow.resolve.names import same_name
@@ -50,10 +52,15 @@ class ScoredPair:
 
 @dataclass(slots=True)
 class _Attrs:
-    dobs: set[str] = field(default_factory=set)
-    ids: set[str] = field(default_factory=set)
-    genders: set[str] = field(default_factory=set)
-    kinds: set[str] = field(default_factory=set)
+    """What a record (or a whole cluster, once merged) says that another cannot contradict.
+
+    Frozen and shared where they can be: a run holds one per record (200,000 records with four
+    sets each were 180 MB); a cluster's are the union of its two parts' when it grows."""
+
+    dobs: AbstractSet[str] = frozenset()
+    ids: AbstractSet[str] = frozenset()
+    genders: AbstractSet[str] = frozenset()
+    kinds: AbstractSet[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -63,16 +70,27 @@ class Clustering:
     refused: list[tuple[Link, str]]
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=65_536)
+def _one(value: str) -> frozenset[str]:
+    return frozenset((value,))
+
+
 def attributes(rec: Record) -> _Attrs:
+    ids = [d for d in rec.docs if d.startswith(("jmbg:", "natid:"))]
     return _Attrs(
-        dobs={rec.dob} if rec.dob else set(),
-        ids={d for d in rec.docs if d.startswith(("jmbg:", "natid:"))},
-        genders={rec.gender} if rec.gender else set(),
-        kinds={rec.kind},
+        dobs=_one(rec.dob) if rec.dob else _NONE,
+        ids=frozenset(ids) if ids else _NONE,
+        genders=_one(rec.gender) if rec.gender else _NONE,
+        kinds=_one(rec.kind),
     )
 
 
-def _conflict(a: _Attrs, b: _Attrs, direct: tuple[set[str], set[str]] = (set(), set())) -> str | None:
+def _conflict(
+    a: _Attrs, b: _Attrs, direct: tuple[AbstractSet[str], AbstractSet[str]] = (_NONE, _NONE)
+) -> str | None:
     if a.kinds != b.kinds:
         return "different kinds of entity"
     if a.genders and b.genders and a.genders != b.genders:
@@ -139,22 +157,16 @@ def cluster(
         parent[rb] = ra
         members[ra] = ma + mb
         if attrs is not None:
-            sa = summary.pop(ra, None) or _copy(attrs[ra])
+            sa = summary.pop(ra, None) or attrs[ra]
             sb = summary.pop(rb, None) or attrs[rb]
-            sa.dobs |= sb.dobs
-            sa.ids |= sb.ids
-            sa.genders |= sb.genders
-            sa.kinds |= sb.kinds
-            summary[ra] = sa
+            summary[ra] = _Attrs(
+                sa.dobs | sb.dobs, sa.ids | sb.ids, sa.genders | sb.genders, sa.kinds | sb.kinds
+            )
         fa, fb = forbid_root.pop(ra, None), forbid_root.pop(rb, None)
         if fa or fb:
             forbid_root[ra] = (fa or set()) | (fb or set())
         accepted.append(link)
     return Clustering([find(i) for i in range(n)], accepted, refused)
-
-
-def _copy(a: _Attrs) -> _Attrs:
-    return _Attrs(set(a.dobs), set(a.ids), set(a.genders), set(a.kinds))
 
 
 def constrained_clusters(

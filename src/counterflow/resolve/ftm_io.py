@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -50,11 +50,20 @@ def _check(obj: Any, where: str) -> tuple[Mapping[str, Any] | None, list[Problem
     return (obj if not problems else None), problems
 
 
-def read_ftm_lines(lines: Iterable[str], *, source: str = "input") -> FtmInput:
-    """Parse entity lines; an entity id seen twice has its properties merged."""
+def _merge_into(merged: dict[str, Any], entity: Mapping[str, Any]) -> None:
+    props = merged.setdefault("properties", {})
+    for prop, values in (entity.get("properties") or {}).items():
+        props[prop] = list(props.get(prop, [])) + list(values if isinstance(values, list) else [values])
+
+
+def _read(open_lines: Callable[[], Iterator[str]], source: str) -> FtmInput:
+    """One pass builds each entity's record as its line is read (the parsed line is dropped at
+    once: holding every parsed entity until the end doubled the memory of a large file). An entity
+    id seen again is noted; a second pass gathers the lines of those ids only and rebuilds them."""
     out = FtmInput()
-    merged: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(lines, start=1):
+    at: dict[str, int] = {}  # entity id -> its record's index in out.records (-1: none)
+    repeated: set[str] = set()
+    for number, line in enumerate(open_lines(), start=1):
         if not line.strip():
             continue
         where = f"{source}:{number}"
@@ -70,31 +79,61 @@ def read_ftm_lines(lines: Iterable[str], *, source: str = "input") -> FtmInput:
         eid = str(entity["id"])
         for ds in entity.get("datasets") or []:
             out.datasets[ds] = out.datasets.get(ds, 0) + 1
-        if eid in merged:
-            props = merged[eid].setdefault("properties", {})
-            for prop, values in (entity.get("properties") or {}).items():
-                props.setdefault(prop, [])
-                props[prop] = list(props[prop]) + list(values if isinstance(values, list) else [values])
+        if eid in at:
+            repeated.add(eid)
             continue
-        merged[eid] = {
-            "id": eid,
-            "schema": entity["schema"],
-            "properties": dict(entity.get("properties") or {}),
-            "datasets": list(entity.get("datasets") or []),
-        }
         out.entity_ids.append(eid)
-    for eid in out.entity_ids:
-        rec = record_from_ftm(merged[eid])
+        rec = record_from_ftm(entity) if not out.problems else None
+        at[eid] = len(out.records) if rec is not None else -1
         if rec is not None:
             out.records.append(rec)
+    if repeated and not out.problems:
+        _rebuild(out, at, repeated, open_lines)
     return out
+
+
+def _rebuild(
+    out: FtmInput, at: dict[str, int], repeated: set[str], open_lines: Callable[[], Iterator[str]]
+) -> None:
+    """Records of the ids seen more than once, from all their lines' properties merged in order."""
+    merged: dict[str, dict[str, Any]] = {}
+    for line in open_lines():
+        if not line.strip():
+            continue
+        entity = json.loads(line)
+        eid = str(entity["id"])
+        if eid not in repeated:
+            continue
+        if eid in merged:
+            _merge_into(merged[eid], entity)
+        else:
+            merged[eid] = {
+                "id": eid,
+                "schema": entity["schema"],
+                "properties": dict(entity.get("properties") or {}),
+                "datasets": list(entity.get("datasets") or []),
+            }
+    for eid, entity in merged.items():
+        rec = record_from_ftm(entity)
+        if rec is not None and at[eid] >= 0:
+            out.records[at[eid]] = rec
+
+
+def read_ftm_lines(lines: Iterable[str], *, source: str = "input") -> FtmInput:
+    """Parse entity lines; an entity id seen twice has its properties merged."""
+    kept = lines if isinstance(lines, Sequence) else list(lines)
+    return _read(lambda: iter(kept), source)
 
 
 def read_ftm_file(path: Path) -> FtmInput:
     if not path.exists():
         raise InvalidValue("input", str(path), "no such file")
-    with path.open(encoding="utf-8") as fh:
-        return read_ftm_lines(fh, source=path.name)
+
+    def open_lines() -> Iterator[str]:
+        with path.open(encoding="utf-8") as fh:
+            yield from fh
+
+    return _read(open_lines, path.name)
 
 
 def write_clusters(fh: IO[str], entity_ids: Iterable[str], clusters: Mapping[str, str]) -> int:

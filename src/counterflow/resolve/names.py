@@ -35,7 +35,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import jellyfish
 from rigour.names import NameTypeTag, analyze_names
@@ -119,9 +118,6 @@ class Part:
             return "ar:" + self.skeleton
         initial = "^" if self.latin[:1] in _VOWEL_CLASS else ""
         return f"{self.skeleton}|{initial}{_first_vowel_class(self.latin)}"
-
-    def as_struct(self) -> dict[str, Any]:
-        return {"t": self.latin, "s": self.skeleton, "p": self.pattern}
 
 
 _VOWEL_CLASS = {"a": "a", "e": "i", "i": "i", "o": "u", "u": "u"}

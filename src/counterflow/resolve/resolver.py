@@ -176,14 +176,10 @@ def score_kind(
     """Score the candidate pairs among ``subset`` with ``model``."""
     table = f"cf_rec_{model.kind}"
     engine.put(table, records_table(subset, shared))
-    engine.create(
-        f"cf_pairs_{model.kind}",
-        f"SELECT p.l, p.r FROM {pairs_table} p WHERE p.l IN (SELECT unique_id FROM {table}) "
-        f"AND p.r IN (SELECT unique_id FROM {table})",
-    )
-    if not engine.scalar(f"SELECT count(*) FROM cf_pairs_{model.kind}"):
-        return []
-    result = score_pairs(engine, model, table, f"cf_pairs_{model.kind}", threshold=REVIEW_THRESHOLD)
+    try:
+        result = score_pairs(engine, model, table, pairs_table, threshold=REVIEW_THRESHOLD, within=True)
+    finally:
+        engine.drop(table)
     cols: dict[str, Any] = result.to_pydict()
     return [
         ScoredPair(int(a), int(b), float(w), float(p))

@@ -20,7 +20,6 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -30,8 +29,8 @@ from counterflow.engine import DUCKDB, Dialect, Engine
 from counterflow.engine.local import duckdb_connection
 from counterflow.resolve.blocking import BLOCKING_VERSION
 from counterflow.resolve.comparisons import comparisons, level_labels
-from counterflow.resolve.names import NAME_KEYS_VERSION, Part
-from counterflow.resolve.records import Record
+from counterflow.resolve.names import NAME_KEYS_VERSION
+from counterflow.resolve.records import ARROW_POOL, Record
 
 log = logging.getLogger(__name__)
 
@@ -100,95 +99,111 @@ def for_dialect(model: TrainedModel, dialect: Dialect) -> dict[str, Any]:
     return fresh
 
 
-@lru_cache(maxsize=262_144)
-def _name_columns(
-    parts: tuple[Part, ...],
-) -> tuple[list[dict[str, Any]], list[str], list[str], list[str], str | None, str, str, bool, str | None]:
-    """(tk, tok, vk, sk, nstr, vks, sks, ar, bk) of a record's name parts (cached: names repeat)."""
-    vk = sorted({p.variant_key for p in parts})
-    sk = sorted({p.skeleton for p in parts})
-    skels = [s for s in sk if s]
-    bk = f"n:{skels[0]}|{skels[1]}" if len(skels) > 1 else (f"n:{skels[0]}" if skels else None)
-    return (
-        [p.as_struct() for p in parts],
-        [p.latin for p in parts if not p.pattern],
-        vk,
-        sk,
-        " ".join(sorted(p.latin for p in parts)) or None,
-        " ".join(sorted(p.variant_key for p in parts)),
-        " ".join(sorted(p.skeleton for p in parts)),
-        any(p.pattern for p in parts),
-        bk,
-    )
+_STRINGS = pa.list_(pa.string())
+_TK = pa.struct([("t", pa.string()), ("s", pa.string()), ("p", pa.string())])
+
+
+class _Lists:
+    """A list<string> column built flat (values and offsets): no Python list per row."""
+
+    __slots__ = ("offsets", "values")
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.offsets: list[int] = [0]
+
+    def add(self, items: Sequence[str]) -> None:
+        self.values.extend(items)
+        self.offsets.append(len(self.values))
+
+    def array(self) -> pa.Array:
+        return pa.ListArray.from_arrays(
+            pa.array(self.offsets, pa.int32()),
+            pa.array(self.values, pa.string(), memory_pool=ARROW_POOL),
+            pool=ARROW_POOL,
+        )
 
 
 def records_table(records: Sequence[Record], shared: set[str]) -> pa.Table:
-    """The Splink input table of records (one row each; ``unique_id`` = the record's uid)."""
+    """The Splink input table of records (one row each; ``unique_id`` = the record's uid).
+
+    Built column by column from flat values: a run holds the table and every record at once,
+    and a list or dict per row and column cost more memory than the table itself."""
     uid: list[int] = []
-    tk: list[list[dict[str, Any]]] = []
-    tok: list[list[str]] = []
-    vk: list[list[str]] = []
-    sk: list[list[str]] = []
+    tk_t: list[str] = []
+    tk_s: list[str] = []
+    tk_p: list[str] = []
+    tk_off = [0]
+    tok, vk, sk, ctry, sel, sels, docs, addr = (_Lists() for _ in range(8))
     vks: list[str] = []
     sks: list[str] = []
     ar: list[bool] = []
     nstr: list[str | None] = []
     dob: list[str | None] = []
-    ctry: list[list[str]] = []
     gender: list[str | None] = []
-    sel: list[list[str]] = []
-    sels: list[list[str]] = []
-    docs: list[list[str]] = []
-    addr: list[list[str]] = []
     wid: list[str | None] = []
     bk: list[str | None] = []
     for rec in records:
+        parts = rec.parts
         uid.append(rec.uid)
-        c_tk, c_tok, c_vk, c_sk, c_nstr, c_vks, c_sks, c_ar, c_bk = _name_columns(rec.parts)
-        tk.append(c_tk)
-        tok.append(c_tok)
-        vk.append(c_vk)
-        sk.append(c_sk)
-        vks.append(c_vks)
-        sks.append(c_sks)
-        ar.append(c_ar)
-        nstr.append(c_nstr)
+        for p in parts:
+            tk_t.append(p.latin)
+            tk_s.append(p.skeleton)
+            tk_p.append(p.pattern)
+        tk_off.append(len(tk_t))
+        tok.add([p.latin for p in parts if not p.pattern])
+        variants = sorted({p.variant_key for p in parts})
+        skeletons = sorted({p.skeleton for p in parts})
+        vk.add(variants)
+        sk.add(skeletons)
+        vks.append(" ".join(sorted(p.variant_key for p in parts)))
+        sks.append(" ".join(sorted(p.skeleton for p in parts)))
+        ar.append(any(p.pattern for p in parts))
+        nstr.append(" ".join(sorted(p.latin for p in parts)) or None)
+        skels = [x for x in skeletons if x]
+        bk.append(f"n:{skels[0]}|{skels[1]}" if len(skels) > 1 else (f"n:{skels[0]}" if skels else None))
         dob.append(rec.dob)
-        ctry.append(rec.countries)
+        ctry.add(rec.countries)
         gender.append(rec.gender)
         if shared:
-            sel.append([s for s in rec.selectors if s not in shared])
-            sels.append([s for s in rec.selectors if s in shared])
-            docs.append([d for d in rec.docs if d not in shared])
+            sel.add([x for x in rec.selectors if x not in shared])
+            sels.add([x for x in rec.selectors if x in shared])
+            docs.add([d for d in rec.docs if d not in shared])
         else:
-            sel.append(rec.selectors)
-            sels.append([])
-            docs.append(rec.docs)
-        addr.append(sorted(set(rec.address)))
+            sel.add(rec.selectors)
+            sels.add(())
+            docs.add(rec.docs)
+        addr.add(sorted(set(rec.address)))
         wid.append(rec.weak_ids[0] if rec.weak_ids else None)
-        bk.append(c_bk)
-    strings = pa.list_(pa.string())
-    struct = pa.struct([("t", pa.string()), ("s", pa.string()), ("p", pa.string())])
+
+    def strings(values: list[str | None] | list[str]) -> pa.Array:
+        return pa.array(values, pa.string(), memory_pool=ARROW_POOL)
+
+    tk = pa.ListArray.from_arrays(
+        pa.array(tk_off, pa.int32()),
+        pa.StructArray.from_arrays([strings(tk_t), strings(tk_s), strings(tk_p)], fields=list(_TK)),
+        pool=ARROW_POOL,
+    )
     return pa.table(
         {
             "unique_id": pa.array(uid, pa.int64()),
-            "tk": pa.array(tk, pa.list_(struct)),
-            "tok": pa.array(tok, strings),
-            "vk": pa.array(vk, strings),
-            "sk": pa.array(sk, strings),
-            "vks": pa.array(vks, pa.string()),
-            "sks": pa.array(sks, pa.string()),
+            "tk": tk,
+            "tok": tok.array(),
+            "vk": vk.array(),
+            "sk": sk.array(),
+            "vks": strings(vks),
+            "sks": strings(sks),
             "ar": pa.array(ar, pa.bool_()),
-            "nstr": pa.array(nstr, pa.string()),
-            "dob": pa.array(dob, pa.string()),
-            "ctry": pa.array(ctry, strings),
-            "gender": pa.array(gender, pa.string()),
-            "sel": pa.array(sel, strings),
-            "sels": pa.array(sels, strings),
-            "docs": pa.array(docs, strings),
-            "addr": pa.array(addr, strings),
-            "wid": pa.array(wid, pa.string()),
-            "bk": pa.array(bk, pa.string()),
+            "nstr": strings(nstr),
+            "dob": strings(dob),
+            "ctry": ctry.array(),
+            "gender": strings(gender),
+            "sel": sel.array(),
+            "sels": sels.array(),
+            "docs": docs.array(),
+            "addr": addr.array(),
+            "wid": strings(wid),
+            "bk": strings(bk),
         }
     )
 
@@ -268,8 +283,11 @@ def score_pairs(
     *,
     threshold: float = REVIEW_THRESHOLD,
     detail: bool = False,
+    within: bool = False,
 ) -> pa.Table:
-    """Score the pairs ``(l, r)`` of ``pairs_table_name`` between records of ``records_table_name``.
+    """Score the pairs ``(l, r)`` of ``pairs_table_name`` between records of ``records_table_name``
+    (with ``within``, only the pairs whose both records are in it: the pairs table may hold other
+    kinds' pairs too).
 
     Returns ``l, r, match_weight, match_probability`` (and, with ``detail``, the gamma and Bayes
     factor of every comparison), pairs below ``threshold`` left out, in (l, r) order.
@@ -277,9 +295,38 @@ def score_pairs(
     settings = for_dialect(model, engine.dialect)
     settings["retain_intermediate_calculation_columns"] = detail
     settings["retain_matching_columns"] = detail
-    engine.create(
-        "cf_blocked", f"SELECT '0' AS match_key, l AS join_key_l, r AS join_key_r FROM {pairs_table_name}"
+    among = (
+        f" WHERE l IN (SELECT unique_id FROM {records_table_name})"
+        f" AND r IN (SELECT unique_id FROM {records_table_name})"
+        if within
+        else ""
     )
+    engine.create(
+        "cf_blocked",
+        f"SELECT '0' AS match_key, l AS join_key_l, r AS join_key_r FROM {pairs_table_name}{among}",
+    )
+    try:
+        if not detail and not engine.scalar("SELECT count(*) FROM cf_blocked"):
+            return _no_scores()
+        return _predict(engine, model, settings, records_table_name, threshold, detail)
+    finally:
+        engine.drop("cf_blocked")
+
+
+def _no_scores() -> pa.Table:
+    fields = {
+        "l": pa.int64(),
+        "r": pa.int64(),
+        "match_weight": pa.float64(),
+        "match_probability": pa.float64(),
+    }
+    return pa.table({name: pa.array([], t) for name, t in fields.items()})
+
+
+def _predict(
+    engine: Engine, model: TrainedModel, settings: dict[str, Any], records_table_name: str,
+    threshold: float, detail: bool,
+) -> pa.Table:  # fmt: skip
     db = engine.splink_api()
     linker = _linker(db, records_table_name, settings)
     linker.table_management.register_blocked_pairs_for_predict(db.register("cf_blocked"))
