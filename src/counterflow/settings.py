@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from counterflow.errors import ConfigurationError
 
 DEFAULT_DATABASE_FILE = "counterflow.sqlite"
+DUCKDB_MEMORY = "256MB"
+_MEMORY = re.compile(r"[0-9]+(\.[0-9]+)?(KB|MB|GB|TB|KIB|MIB|GIB|TIB)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,9 @@ class Settings:
     ``engine``: where batch stages run (``COUNTERFLOW_ENGINE``): ``local`` (DuckDB in process,
     the default) or ``spark``, on ``spark_master`` (``COUNTERFLOW_SPARK_MASTER``, default
     ``local[2]``; ``spark://host:7077`` for a cluster).
+    ``duckdb_memory``: what an embedded DuckDB may hold in memory before it spills to a temporary
+    directory (``COUNTERFLOW_DUCKDB_MEMORY``, default ``256MB``; e.g. ``2GB``): it shares the process
+    with the records it works on (see :mod:`counterflow.engine.local`).
     """
 
     database_url: str
@@ -35,6 +41,7 @@ class Settings:
     selector_key_file: Path | None = None
     engine: str = "local"
     spark_master: str = "local[2]"
+    duckdb_memory: str = DUCKDB_MEMORY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +73,11 @@ class Settings:
             raise ConfigurationError(
                 "COUNTERFLOW_SPARK_MASTER must be local[N] or a master URL (spark://host:7077)", value=master
             )
+        memory = env.get("COUNTERFLOW_DUCKDB_MEMORY", DUCKDB_MEMORY).strip().upper().replace(" ", "")
+        if not _MEMORY.fullmatch(memory):
+            raise ConfigurationError(
+                "COUNTERFLOW_DUCKDB_MEMORY must be an amount such as 256MB or 2GB", value=memory
+            )
         key_file = env.get("COUNTERFLOW_SELECTOR_KEY_FILE")
         if key_file:
             key_path = Path(key_file)
@@ -81,4 +93,5 @@ class Settings:
             selector_key_file=key_path,
             engine=engine,
             spark_master=master,
+            duckdb_memory=memory,
         )

@@ -1,5 +1,7 @@
 """One contract, two engines: what a batch stage asks of an engine, on DuckDB and on Spark."""
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -81,6 +83,8 @@ def test_the_engine_is_chosen_by_settings():
     [
         ({"COUNTERFLOW_ENGINE": "hadoop"}, "local or spark"),
         ({"COUNTERFLOW_ENGINE": "spark", "COUNTERFLOW_SPARK_MASTER": "yarn-cluster"}, "master URL"),
+        ({"COUNTERFLOW_DUCKDB_MEMORY": "lots"}, "256MB or 2GB"),
+        ({"COUNTERFLOW_DUCKDB_MEMORY": "512"}, "256MB or 2GB"),
     ],
 )
 def test_bad_engine_settings_are_refused_with_the_reason(env, problem):
@@ -137,3 +141,26 @@ def test_local_star_is_the_machine_and_nonsense_is_refused():
     assert _local_cores("local[*]") == (os.cpu_count() or 2)
     with pytest.raises(ConfigurationError, match="not a local Spark master"):
         _local_cores("local[many]")
+
+
+def test_the_embedded_engine_keeps_to_its_memory_limit_and_spills_the_rest():
+    eng = open_engine(Settings.from_env({"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite",
+                                         "COUNTERFLOW_DUCKDB_MEMORY": "48 mb"}))  # fmt: skip
+    assert isinstance(eng, LocalEngine)
+    try:
+        assert eng.scalar("SELECT current_setting('memory_limit')") in ("45.7 MiB", "48.0 MB")
+        spill = Path(str(eng.scalar("SELECT current_setting('temp_directory')")))
+        assert spill.is_dir() and spill.name.startswith("counterflow-duckdb-")
+        # ~160 MB of sort keys: more than the limit holds, so the sort must spill to finish
+        eng.create("big", "SELECT (i * 7919) % 5000011 AS k, repeat('x', 20) || i::VARCHAR AS v "
+                          "FROM range(5000000) t(i)")  # fmt: skip
+        got = eng.fetch("SELECT k FROM (SELECT k FROM big ORDER BY v) LIMIT 3").to_pydict()
+        assert len(got["k"]) == 3
+        assert eng.scalar("SELECT count(DISTINCT k) FROM big") == 5_000_000
+    finally:
+        eng.close()
+    default = open_engine(Settings(database_url="sqlite:///x.sqlite"))
+    try:
+        assert default.scalar("SELECT current_setting('memory_limit')") in ("244.1 MiB", "256.0 MB")
+    finally:
+        default.close()

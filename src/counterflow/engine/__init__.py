@@ -78,9 +78,9 @@ def open_engine(
     settings = settings or Settings.from_env()
     chosen = (name or settings.engine).strip().lower()
     if chosen == "local":
-        return LocalEngine(threads=threads)
+        return LocalEngine(threads=threads, memory_limit=settings.duckdb_memory)
     if chosen == "spark":
         from counterflow.engine.spark import SparkEngine
 
-        return SparkEngine(master=settings.spark_master, threads=threads)
+        return SparkEngine(master=settings.spark_master, threads=threads, memory_limit=settings.duckdb_memory)
     raise ConfigurationError(f"unknown engine {chosen!r}: local or spark", engine=chosen, known=list(ENGINES))

@@ -23,6 +23,7 @@ from counterflow.engine.dialect import SPARK, Dialect
 from counterflow.engine.grouped import GroupFn, whole_groups
 from counterflow.engine.local import duckdb_connection
 from counterflow.errors import ConfigurationError
+from counterflow.settings import DUCKDB_MEMORY
 
 __all__ = ["SparkEngine", "spark_session"]
 
@@ -89,17 +90,23 @@ class SparkEngine:
     distributed = True
 
     def __init__(
-        self, session: Any | None = None, *, master: str = "local[2]", threads: int | None = None
+        self,
+        session: Any | None = None,
+        *,
+        master: str = "local[2]",
+        threads: int | None = None,
+        memory_limit: str = DUCKDB_MEMORY,
     ) -> None:
         self.spark = session if session is not None else spark_session(master)
         self._threads = threads
+        self._memory_limit = memory_limit
         self._duckdb: duckdb.DuckDBPyConnection | None = None
 
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:
         """An embedded connection on the driver, for work on a bounded sample (model training)."""
         if self._duckdb is None:
-            self._duckdb = duckdb_connection(self._threads)
+            self._duckdb = duckdb_connection(self._threads, self._memory_limit)
         return self._duckdb
 
     def put(self, name: str, table: pa.Table) -> None:
