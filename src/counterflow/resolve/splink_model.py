@@ -55,7 +55,7 @@ def scorer_name(kind: str) -> str:
 
 
 def scorer_id(kind: str) -> str:
-    """``cf-person/1+names-2+blocking-2``: everything that decides a score."""
+    """``cf-person/1+names-2+blocking-3``: everything that decides a score."""
     return f"{scorer_name(kind)}/{SCORER_VERSION}+{NAME_KEYS_VERSION}+{BLOCKING_VERSION}"
 
 
