@@ -19,6 +19,7 @@ a registered, active Counterflow user, who becomes the request's viewer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -49,7 +50,13 @@ TOKEN_PREFIX = "cf"
 DENIED = "invalid, expired or revoked credentials"
 ALGORITHMS = ("RS256", "ES256", "EdDSA")
 _HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(32))  # verified against when the id is unknown
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the id is unknown. Made on first use: an argon2 hash takes 64 MiB and
+    a sixth of a second, which every process importing this module (the command line) paid."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
 
 
 def _now() -> datetime:
@@ -227,7 +234,7 @@ def _verify(stored_hash: str, secret: str) -> None:
 def _burn() -> None:
     """Spend the time a real verification takes, so an unknown id is not faster to reject."""
     with contextlib.suppress(VerificationError):
-        _HASHER.verify(_DUMMY_HASH, "not the secret")
+        _HASHER.verify(_dummy_hash(), "not the secret")
 
 
 def _viewer(store: SqlStore, user_id: str) -> Viewer:

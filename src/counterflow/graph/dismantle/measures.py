@@ -30,8 +30,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.integrate import simpson  # type: ignore[import-untyped]
-
 from counterflow.graph.dismantle.problem import Problem
 
 __all__ = [
@@ -115,6 +113,10 @@ def r_auc(curve: Sequence[int], threshold: float = 0.1) -> float:
     ys = [s / n for s in curve[1 : q + 1]]
     if len(ys) == 1:
         return 0.0
+    # imported here: scipy.integrate costs 40 MiB and a third of a second, which every command
+    # paid because the command line imports this package to list the strategies
+    from scipy.integrate import simpson  # type: ignore[import-untyped]
+
     return float(simpson(ys, dx=1))
 
 
