@@ -56,9 +56,9 @@ def test_an_entity_on_several_lines_is_one_record_with_every_value(tmp_path):
         by_id = {r.entity_id: r for r in data.records}
         assert len(data.records) == 2
         first = by_id["rs.p1"]
-        assert first.names == ["Marko Petrović", "Marko Petrovic"]
-        assert first.selectors == ["phone:+381641234567"]  # the first line's agency gives the region
-        assert first.agency == "rs_mup" and by_id["rs.p2"].selectors == []
+        assert first.names == ("Marko Petrović", "Marko Petrovic")
+        assert first.selectors == ("phone:+381641234567",)  # the first line's agency gives the region
+        assert first.agency == "rs_mup" and by_id["rs.p2"].selectors == ()
         assert data.datasets == {"rs_mup": 2, "hr_mup": 1}
 
 

@@ -98,7 +98,7 @@ class IdentifierResult:
     shared_keys: set[str] = field(default_factory=set)
 
 
-def _keys(rec: Record) -> list[str]:
+def _keys(rec: Record) -> tuple[str, ...]:
     if rec.kind == "object":
         return rec.object_keys
     return rec.selectors + rec.docs

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -73,26 +74,37 @@ def region_of(dataset: str) -> str | None:
     return None
 
 
+Strings = tuple[str, ...]
+_NO_COUNTRIES: Mapping[str, str] = MappingProxyType({})
+
+
+def _no_countries() -> Mapping[str, str]:
+    return _NO_COUNTRIES
+
+
 @dataclass(slots=True)
 class Record:
-    """One entity's comparable features; ``uid`` is its row in the run."""
+    """One entity's comparable features; ``uid`` is its row in the run.
+
+    Values are tuples, and empty ones the one shared empty tuple: a run holds a record per entity
+    (a list per field and record cost 300 bytes a record)."""
 
     entity_id: str
     schema: str
     kind: str
     agency: str
-    names: list[str] = field(default_factory=list)
+    names: Strings = ()
     parts: tuple[Part, ...] = ()
     dob: str | None = None
-    dobs: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
+    dobs: Strings = ()
+    countries: Strings = ()
     gender: str | None = None
-    selectors: list[str] = field(default_factory=list)  # phone:, email:, iban:, wallet:, imei:
-    docs: list[str] = field(default_factory=list)  # jmbg:, natid:CC:, passport:  (strong documents)
-    doc_countries: dict[str, str] = field(default_factory=dict)  # passport key -> issuing country
-    object_keys: list[str] = field(default_factory=list)  # plate:CC:, imo:, iban:, wallet: for objects
-    address: list[str] = field(default_factory=list)
-    weak_ids: list[str] = field(default_factory=list)
+    selectors: Strings = ()  # phone:, email:, iban:, wallet:, imei:
+    docs: Strings = ()  # jmbg:, natid:CC:, passport:  (strong documents)
+    doc_countries: Mapping[str, str] = field(default_factory=_no_countries)  # passport key -> issuer
+    object_keys: Strings = ()  # plate:CC:, imo:, iban:, wallet: for objects
+    address: Strings = ()
+    weak_ids: Strings = ()
     uid: int = -1
 
     @property
@@ -140,6 +152,13 @@ class RecordBuilder:
         # interned: a run holds a record per entity, and these repeat across all of them
         self.record = Record(entity_id, sys.intern(schema), kind, sys.intern(agency))
         self.region = region_of(agency)
+        self.dobs: list[str] = []
+        self.countries: list[str] = []
+        self.selectors: list[str] = []
+        self.docs: list[str] = []
+        self.object_keys: list[str] = []
+        self.address: list[str] = []
+        self.weak_ids: list[str] = []
         self._full: list[str] = []
         self._parts: dict[str, list[str]] = {}
         self._passports: list[tuple[str, str]] = []
@@ -164,11 +183,11 @@ class RecordBuilder:
         elif prop in PART_PROPS:
             self._parts.setdefault(prop, []).append(value)
         elif prop in DATE_PROPS:
-            rec.dobs.append(_date(value))
+            self.dobs.append(_date(value))
         elif prop in COUNTRY_PROPS:
             code = _country(value)
             if code:
-                rec.countries.append(code)
+                self.countries.append(code)
                 if prop == "country":
                     self._plate_country = code
         elif prop == "gender":
@@ -176,15 +195,15 @@ class RecordBuilder:
             if gender:
                 rec.gender = gender
         elif prop == "phone":
-            rec.selectors.append("phone:" + _phone(value, self.region))
+            self.selectors.append("phone:" + _phone(value, self.region))
         elif prop == "email":
-            rec.selectors.append("email:" + normalise_email(value).value)
+            self.selectors.append("email:" + normalise_email(value).value)
         elif prop in ("iban", "accountNumber") and rec.kind == "object":
-            rec.object_keys.append("iban:" + normalise_iban(value).value)
+            self.object_keys.append("iban:" + normalise_iban(value).value)
         elif prop in ("publicKey", "cryptoAddress"):
-            rec.object_keys.append("wallet:" + normalise_crypto_wallet(value).value)
+            self.object_keys.append("wallet:" + normalise_crypto_wallet(value).value)
         elif prop == "imei":
-            rec.selectors.append("imei:" + normalise_imei(value).value)
+            self.selectors.append("imei:" + normalise_imei(value).value)
         elif prop in ("passportNumber",) or (rec.schema == "Passport" and prop == "number"):
             self._passports.append((normalise_passport(value, None).value, ""))
         elif prop in ("idNumber", "personalNumber") or (rec.schema == "Identification" and prop == "number"):
@@ -192,19 +211,19 @@ class RecordBuilder:
         elif prop == "registrationNumber" and rec.schema in ("Vehicle", "Vessel"):
             self._plates.append(value)
         elif prop in ("imoNumber", "mmsi"):
-            rec.object_keys.append(f"{prop.lower()}:" + "".join(value.split()).upper())
+            self.object_keys.append(f"{prop.lower()}:" + "".join(value.split()).upper())
         elif prop == "address":
-            rec.address.extend(_ADDRESS_WORD.findall(fold_ascii(latinise(value)).lower()))
+            self.address.extend(_ADDRESS_WORD.findall(fold_ascii(latinise(value)).lower()))
         elif prop in WEAK_ID_PROPS:
             compact = "".join(c for c in value.upper() if c.isalnum())
             if compact:
-                rec.weak_ids.append(compact)
+                self.weak_ids.append(compact)
 
     def _id_number(self, value: str) -> None:
         digits = "".join(c for c in value if not c.isspace())
         if len(digits) == 13 and digits.isdigit():
             try:
-                self.record.docs.append("jmbg:" + normalise_jmbg(digits).value)
+                self.docs.append("jmbg:" + normalise_jmbg(digits).value)
                 return
             except InvalidValue:
                 pass
@@ -212,11 +231,11 @@ class RecordBuilder:
         if country:
             norm = normalise_national_id(value, country)
             if norm.evidence.get("validated") == "yes":
-                self.record.docs.append(f"natid:{country}:{norm.value}")
+                self.docs.append(f"natid:{country}:{norm.value}")
                 return
         compact = "".join(c for c in value.upper() if c.isalnum())
         if compact:
-            self.record.weak_ids.append(compact)
+            self.weak_ids.append(compact)
 
     # -- normalised values (store statements) ---------------------------------------------------
     def add_stored(self, prop: str, value: str, original: str | None, evidence: Mapping[str, Any]) -> None:
@@ -227,10 +246,10 @@ class RecordBuilder:
         elif prop in PART_PROPS:
             self._parts.setdefault(prop, []).append(original or value)
         elif prop in DATE_PROPS:
-            rec.dobs.append(value[:10])
+            self.dobs.append(value[:10])
         elif prop in COUNTRY_PROPS:
             code = value.upper()
-            rec.countries.append(code)
+            self.countries.append(code)
             if prop == "country":
                 self._plate_country = code
         elif prop == "gender":
@@ -238,31 +257,31 @@ class RecordBuilder:
             if gender:
                 rec.gender = gender
         elif prop in ("phone", "email"):
-            rec.selectors.append(f"{prop}:{value}")
+            self.selectors.append(f"{prop}:{value}")
         elif prop in ("iban", "accountNumber") and rec.kind == "object":
-            rec.object_keys.append("iban:" + value)
+            self.object_keys.append("iban:" + value)
         elif prop in ("publicKey", "cryptoAddress"):
-            rec.object_keys.append("wallet:" + value)
+            self.object_keys.append("wallet:" + value)
         elif prop in ("passportNumber",) or (rec.schema == "Passport" and prop == "number"):
             self._passports.append((value, str(evidence.get("country", ""))))
         elif prop in ("idNumber", "personalNumber") or (rec.schema == "Identification" and prop == "number"):
             scheme = evidence.get("scheme")
             if scheme == "jmbg":
-                rec.docs.append("jmbg:" + value)
+                self.docs.append("jmbg:" + value)
             elif evidence.get("validated") == "yes" and scheme:
-                rec.docs.append(f"natid:{evidence.get('country', '')}:{value}")
+                self.docs.append(f"natid:{evidence.get('country', '')}:{value}")
             elif evidence.get("form"):  # an IMEI identification
-                rec.selectors.append("imei:" + value)
+                self.selectors.append("imei:" + value)
             else:
-                rec.weak_ids.append(value)
+                self.weak_ids.append(value)
         elif prop == "registrationNumber" and rec.schema in ("Vehicle", "Vessel"):
             self._plates.append(value)
         elif prop in ("imoNumber", "mmsi"):
-            rec.object_keys.append(f"{prop.lower()}:{value}")
+            self.object_keys.append(f"{prop.lower()}:{value}")
         elif prop == "address":
-            rec.address.extend(_ADDRESS_WORD.findall(fold_ascii(latinise(value)).lower()))
+            self.address.extend(_ADDRESS_WORD.findall(fold_ascii(latinise(value)).lower()))
         elif prop in WEAK_ID_PROPS:
-            rec.weak_ids.append(value)
+            self.weak_ids.append(value)
 
     # -- finishing -----------------------------------------------------------------------------
     def finish(self) -> Record:
@@ -273,36 +292,40 @@ class RecordBuilder:
         family = " ".join(self._parts.get("lastName", []))
         if (given or family) and not names:
             names.append(f"{given} {family}".strip())
-        rec.names = names
+        rec.names = tuple(names)
         seen: dict[str, Part] = {}
         org = rec.kind == "org"
         for name in names:
             for part in name_parts(name, organisation=org):
                 seen.setdefault(part.latin, part)
         rec.parts = tuple(seen.values())[:MAX_PARTS]
-        rec.dobs = sorted(set(rec.dobs), key=lambda d: (-len(d), d))
+        rec.dobs = tuple(sorted(set(self.dobs), key=lambda d: (-len(d), d)))
         rec.dob = rec.dobs[0] if rec.dobs else None
-        rec.countries = sorted(set(rec.countries))
+        rec.countries = tuple(sorted(set(self.countries)))
         country = self._plate_country or (rec.countries[0] if len(rec.countries) == 1 else "")
+        issuers: dict[str, str] = {}
         for number, issuing in self._passports:
             key = "passport:" + number
-            rec.docs.append(key)
+            self.docs.append(key)
             issued = issuing or (country if rec.kind == "object" else "")
             if issued:
-                rec.doc_countries[key] = issued
+                issuers[key] = issued
+        if issuers:
+            rec.doc_countries = issuers
         for plate in self._plates:
             try:
                 norm = normalise_plate(plate, country or None)
             except InvalidValue:
                 continue
-            rec.object_keys.append(f"plate:{country}:{norm.value}")
+            self.object_keys.append(f"plate:{country}:{norm.value}")
         if rec.kind == "object":
-            rec.object_keys.extend(rec.docs)
-            rec.object_keys.extend(s for s in rec.selectors if s.startswith("imei:"))
-        rec.selectors = sorted(set(rec.selectors))
-        rec.docs = sorted(set(rec.docs))
-        rec.object_keys = sorted(set(rec.object_keys))
-        rec.weak_ids = sorted(set(rec.weak_ids))
+            self.object_keys.extend(self.docs)
+            self.object_keys.extend(s for s in self.selectors if s.startswith("imei:"))
+        rec.selectors = tuple(sorted(set(self.selectors)))
+        rec.docs = tuple(sorted(set(self.docs)))
+        rec.object_keys = tuple(sorted(set(self.object_keys)))
+        rec.weak_ids = tuple(sorted(set(self.weak_ids)))
+        rec.address = tuple(self.address)
         return rec
 
 
@@ -353,11 +376,26 @@ _JSON_FIELDS = ("entity_id", "schema", "kind", "agency", "names", "dob", "dobs",
 
 def record_to_json(rec: Record) -> dict[str, Any]:
     """The record's values (its name parts are recomputed from its names on the way back)."""
-    return {k: getattr(rec, k) for k in _JSON_FIELDS}
+    out = {k: getattr(rec, k) for k in _JSON_FIELDS}
+    out["doc_countries"] = dict(rec.doc_countries)
+    return out
+
+
+_TUPLE_FIELDS = frozenset(("names", "dobs", "countries", "selectors", "docs", "object_keys", "address",
+                           "weak_ids"))  # fmt: skip
+
+
+def _from_json(data: Mapping[str, Any]) -> Record:
+    values: dict[str, Any] = {
+        k: (tuple(data[k]) if k in _TUPLE_FIELDS else data[k]) for k in _JSON_FIELDS if k in data
+    }
+    if not values.get("doc_countries"):
+        values.pop("doc_countries", None)
+    return Record(**values)
 
 
 def record_from_json(data: Mapping[str, Any], uid: int = -1) -> Record:
-    rec = Record(**{k: data[k] for k in _JSON_FIELDS if k in data})
+    rec = _from_json(data)
     seen: dict[str, Part] = {}
     for name in rec.names:
         for part in name_parts(name, organisation=rec.kind == "org"):
@@ -378,7 +416,7 @@ def pack_record(rec: Record) -> str:
 
 def unpack_record(text: str) -> Record:
     data = json.loads(text)
-    rec = Record(**{k: data[k] for k in _JSON_FIELDS if k in data})
+    rec = _from_json(data)
     rec.parts = tuple(Part(*p) for p in data["parts"])
     rec.uid = int(data["uid"])
     return rec

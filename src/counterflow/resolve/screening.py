@@ -302,9 +302,9 @@ def screen(
             recs[0].schema,
             recs[0].kind,
             recs[0].agency,
-            names=list(dict.fromkeys(n for r in recs for n in r.names)),
-            dobs=sorted({d for r in recs for d in r.dobs}),
-            countries=sorted({c for r in recs for c in r.countries}),
+            names=tuple(dict.fromkeys(n for r in recs for n in r.names)),
+            dobs=tuple(sorted({d for r in recs for d in r.dobs})),
+            countries=tuple(sorted({c for r in recs for c in r.countries})),
         )
         for m in index.match(combined):
             out.append({"entity_id": cid, **m, "records": sorted(r.entity_id for r in recs)})
