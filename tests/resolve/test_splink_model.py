@@ -33,3 +33,24 @@ def test_unsupervised_run_on_a_generated_world(scenario):
     assert s.hard_negative_false_merges <= 10
     again = resolve(read_ftm_file(path).records)
     assert again.cluster_ids() == res.cluster_ids()
+
+
+def test_scoring_in_chunks_gives_every_pair_the_same_score(scenario, monkeypatch):
+    import counterflow.resolve.splink_model as sm
+
+    records = read_ftm_file(scenario[1]).records
+    whole = resolve(records)
+    chunks: list[str] = []
+    predict = sm._predict
+
+    def counting(engine, settings, records_table, blocked, threshold, detail):  # type: ignore[no-untyped-def]
+        chunks.append(blocked)
+        return predict(engine, settings, records_table, blocked, threshold, detail)
+
+    monkeypatch.setattr(sm, "_predict", counting)
+    monkeypatch.setattr(sm, "SCORE_CHUNK_PAIRS", 2_000)
+    chunked = resolve(records, models=whole.models)
+    assert chunks.count("cf_blocked_chunk") >= 3  # the scenario's pairs were scored in chunks
+    key = [(p.left, p.right, p.match_weight) for p in whole.scored]
+    assert key and [(p.left, p.right, p.match_weight) for p in chunked.scored] == key
+    assert chunked.cluster_ids() == whole.cluster_ids()
