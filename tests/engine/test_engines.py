@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from counterflow.engine import LocalEngine, open_engine
+from counterflow.engine.local import memory_bytes
 from counterflow.errors import ConfigurationError
 from counterflow.settings import Settings
 
@@ -164,3 +165,18 @@ def test_the_embedded_engine_keeps_to_its_memory_limit_and_spills_the_rest():
         assert default.scalar("SELECT current_setting('memory_limit')") in ("244.1 MiB", "256.0 MB")
     finally:
         default.close()
+
+
+def test_an_embedded_engine_raises_its_memory_limit_for_big_work_never_lowers_it():
+    assert memory_bytes("256MB") == 256_000_000 and memory_bytes("1.5 GiB") == 3 * 2**29
+    with pytest.raises(ValueError, match="not an amount"):
+        memory_bytes("lots")
+    eng = LocalEngine(memory_limit="256MB")
+    try:
+        eng.reserve_memory(100 * 2**20)  # less than it has: unchanged
+        assert eng.scalar("SELECT current_setting('memory_limit')") in ("244.1 MiB", "256.0 MB")
+        eng.reserve_memory(2**30)
+        assert eng.scalar("SELECT current_setting('memory_limit')") in ("1.0 GiB", "1024.0 MiB")
+        assert eng.memory_limit == 2**30
+    finally:
+        eng.close()

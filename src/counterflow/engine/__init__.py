@@ -38,6 +38,10 @@ class Engine(Protocol):
         """The driver's embedded connection (for bounded work such as training)."""
         ...
 
+    def reserve_memory(self, nbytes: int) -> None:
+        """Let the engine hold at least ``nbytes`` in memory for the work at hand (an embedded
+        DuckDB raises its limit if lower; a cluster manages its own)."""
+
     def put(self, name: str, table: pa.Table) -> None:
         """Create (or replace) table ``name`` from an Arrow table."""
 

@@ -48,6 +48,19 @@ def duckdb_connection(
     return con
 
 
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
+
+
+def memory_bytes(amount: str) -> int:
+    """``256MB`` → 256,000,000 (DuckDB's units: KB/MB/GB decimal, KiB/MiB/GiB binary)."""
+    text = amount.strip().upper().replace(" ", "")
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if text.endswith(unit):
+            return int(float(text[: -len(unit)]) * _UNITS[unit])
+    raise ValueError(f"not an amount of memory: {amount!r}")
+
+
 class LocalEngine:
     """Batch stages on an in-memory DuckDB connection (``COUNTERFLOW_ENGINE=local``)."""
 
@@ -63,10 +76,16 @@ class LocalEngine:
         memory_limit: str = DUCKDB_MEMORY,
     ) -> None:
         self.con = con if con is not None else duckdb_connection(threads, memory_limit)
+        self.memory_limit = memory_bytes(memory_limit)
 
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:
         return self.con
+
+    def reserve_memory(self, nbytes: int) -> None:
+        if nbytes > self.memory_limit:
+            self.con.execute(f"SET memory_limit = '{nbytes // 2**20}MiB'")
+            self.memory_limit = nbytes
 
     def put(self, name: str, table: pa.Table) -> None:
         self.con.register("cf_engine_arrow", table)

@@ -109,6 +109,10 @@ class SparkEngine:
             self._duckdb = duckdb_connection(self._threads, self._memory_limit)
         return self._duckdb
 
+    def reserve_memory(self, nbytes: int) -> None:
+        """Spark's executors have their own memory settings; the driver's DuckDB only trains on
+        a bounded sample."""
+
     def put(self, name: str, table: pa.Table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
 

@@ -38,6 +38,10 @@ from counterflow.resolve.splink_model import (
 log = logging.getLogger(__name__)
 
 SCORED_KINDS = ("person", "org")
+# What the batch engine may hold per record of a run, if more than it is configured to hold
+# (COUNTERFLOW_DUCKDB_MEMORY): 1M records on 256 MB spilled so much that scoring took 25 s longer
+# than on 1 GB (docs/resolution.md). Small runs keep the configured limit.
+ENGINE_BYTES_PER_RECORD = 1024
 
 __all__ = ["SCORED_KINDS", "Resolution", "ScoredPair", "resolve", "score_kind"]
 
@@ -102,6 +106,7 @@ def resolve(
     index = {r.entity_id: r.uid for r in recs}
     own = engine is None
     eng: Engine = engine if engine is not None else LocalEngine(threads=threads)
+    eng.reserve_memory(len(recs) * ENGINE_BYTES_PER_RECORD)
     try:
         return _resolve(recs, index, eng, analyst_links, cannot_link, models, keep_candidates)
     finally:
