@@ -145,21 +145,29 @@ def test_local_star_is_the_machine_and_nonsense_is_refused():
 
 
 def test_the_embedded_engine_keeps_to_its_memory_limit_and_spills_the_rest():
-    eng = open_engine(Settings.from_env({"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite",
-                                         "COUNTERFLOW_DUCKDB_MEMORY": "48 mb"}))  # fmt: skip
-    assert isinstance(eng, LocalEngine)
+    env = {"COUNTERFLOW_DATABASE_URL": "sqlite:///x.sqlite", "COUNTERFLOW_DUCKDB_MEMORY": "48 mb"}
+    engines = [open_engine(Settings.from_env(env)) for _ in range(2)]
+    spills = [Path(str(e.scalar("SELECT current_setting('temp_directory')"))) for e in engines]
     try:
-        assert eng.scalar("SELECT current_setting('memory_limit')") in ("45.7 MiB", "48.0 MB")
-        spill = Path(str(eng.scalar("SELECT current_setting('temp_directory')")))
-        assert spill.is_dir() and spill.name.startswith("counterflow-duckdb-")
-        # ~160 MB of sort keys: more than the limit holds, so the sort must spill to finish
-        eng.create("big", "SELECT (i * 7919) % 5000011 AS k, repeat('x', 20) || i::VARCHAR AS v "
-                          "FROM range(5000000) t(i)")  # fmt: skip
-        got = eng.fetch("SELECT k FROM (SELECT k FROM big ORDER BY v) LIMIT 3").to_pydict()
-        assert len(got["k"]) == 3
-        assert eng.scalar("SELECT count(DISTINCT k) FROM big") == 5_000_000
+        for eng, spill in zip(engines, spills, strict=True):
+            assert isinstance(eng, LocalEngine)
+            assert eng.scalar("SELECT current_setting('memory_limit')") in ("45.7 MiB", "48.0 MB")
+            assert spill.is_dir() and spill.parent.name.startswith("counterflow-duckdb-")
+        assert spills[0] != spills[1]  # DuckDB names its spill files alike: one directory each
+        # ~190 MB of rows in each: more than the limit holds, so both spill, side by side
+        for eng, step in zip(engines, (7919, 104729), strict=True):
+            eng.create("big", f"SELECT (i * {step}) % 5000011 AS k, repeat('x', 20) || i::VARCHAR AS v "
+                              "FROM range(5000000) t(i)")  # fmt: skip
+        assert all(any(spill.iterdir()) for spill in spills)
+        for eng in engines:
+            assert eng.scalar("SELECT count(DISTINCT k) FROM big") == 5_000_000
+            assert (
+                len(eng.fetch("SELECT k FROM (SELECT k FROM big ORDER BY v) LIMIT 3").to_pydict()["k"]) == 3
+            )
     finally:
-        eng.close()
+        for eng in engines:
+            eng.close()
+    assert not any(spill.exists() for spill in spills)  # closing removes the engine's directory
     default = open_engine(Settings(database_url="sqlite:///x.sqlite"))
     try:
         assert default.scalar("SELECT current_setting('memory_limit')") in ("244.1 MiB", "256.0 MB")

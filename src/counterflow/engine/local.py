@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,12 +23,18 @@ BATCH_ROWS = 50_000
 
 
 @lru_cache(maxsize=1)
-def spill_directory() -> str:
-    """Where this process's DuckDB connections spill what exceeds their memory limit (removed at
-    exit). DuckDB's own default for an in-memory database is ``.tmp`` in the working directory."""
+def _spill_root() -> str:
+    """This process's directory for DuckDB's spill files (removed at exit). DuckDB's own default
+    for an in-memory database is ``.tmp`` in the working directory."""
     path = tempfile.mkdtemp(prefix="counterflow-duckdb-")
     atexit.register(shutil.rmtree, path, True)
     return path
+
+
+def spill_directory() -> str:
+    """A fresh directory for one connection's spill files: DuckDB names them the same in every
+    database, so two connections spilling into one directory overwrite each other's."""
+    return tempfile.mkdtemp(dir=_spill_root())
 
 
 def duckdb_connection(
@@ -129,4 +136,11 @@ class LocalEngine:
         return DuckDBAPI(self.con)
 
     def close(self) -> None:
+        try:
+            row = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
+        except duckdb.Error:  # closed already
+            row = None
         self.con.close()
+        spill = Path(str(row[0])) if row else None
+        if spill is not None and spill.parent == Path(_spill_root()):
+            shutil.rmtree(spill, ignore_errors=True)
