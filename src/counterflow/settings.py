@@ -12,7 +12,17 @@ from counterflow.errors import ConfigurationError
 
 DEFAULT_DATABASE_FILE = "counterflow.sqlite"
 DUCKDB_MEMORY = "256MB"
-_MEMORY = re.compile(r"[0-9]+(\.[0-9]+)?(KB|MB|GB|TB|KIB|MIB|GIB|TIB)")
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(KB|MB|GB|TB|KIB|MIB|GIB|TIB)")
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
+
+
+def memory_bytes(amount: str) -> int:
+    """``256MB`` → 256,000,000 (DuckDB's units: KB/MB/GB decimal, KiB/MiB/GiB binary)."""
+    found = _MEMORY.fullmatch(amount.strip().upper().replace(" ", ""))
+    if found is None:
+        raise ValueError(f"not an amount of memory: {amount!r}")
+    return int(float(found[1]) * _UNITS[found[2]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +84,12 @@ class Settings:
                 "COUNTERFLOW_SPARK_MASTER must be local[N] or a master URL (spark://host:7077)", value=master
             )
         memory = env.get("COUNTERFLOW_DUCKDB_MEMORY", DUCKDB_MEMORY).strip().upper().replace(" ", "")
-        if not _MEMORY.fullmatch(memory):
+        try:
+            memory_bytes(memory)
+        except ValueError:
             raise ConfigurationError(
                 "COUNTERFLOW_DUCKDB_MEMORY must be an amount such as 256MB or 2GB", value=memory
-            )
+            ) from None
         key_file = env.get("COUNTERFLOW_SELECTOR_KEY_FILE")
         if key_file:
             key_path = Path(key_file)

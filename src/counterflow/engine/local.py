@@ -15,9 +15,9 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine.dialect import DUCKDB, Dialect
 from counterflow.engine.grouped import GroupFn, whole_groups
-from counterflow.settings import DUCKDB_MEMORY
+from counterflow.settings import DUCKDB_MEMORY, memory_bytes
 
-__all__ = ["LocalEngine", "duckdb_connection"]
+__all__ = ["LocalEngine", "duckdb_connection", "memory_bytes"]
 
 BATCH_ROWS = 50_000
 
@@ -53,19 +53,6 @@ def duckdb_connection(
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{spill_directory()}'")
     return con
-
-
-_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}  # fmt: skip
-
-
-def memory_bytes(amount: str) -> int:
-    """``256MB`` → 256,000,000 (DuckDB's units: KB/MB/GB decimal, KiB/MiB/GiB binary)."""
-    text = amount.strip().upper().replace(" ", "")
-    for unit in sorted(_UNITS, key=len, reverse=True):
-        if text.endswith(unit):
-            return int(float(text[: -len(unit)]) * _UNITS[unit])
-    raise ValueError(f"not an amount of memory: {amount!r}")
 
 
 class LocalEngine:

@@ -101,7 +101,6 @@ def for_dialect(model: TrainedModel, dialect: Dialect) -> dict[str, Any]:
     return fresh
 
 
-_STRINGS = pa.list_(pa.string())
 _TK = pa.struct([("t", pa.string()), ("s", pa.string()), ("p", pa.string())])
 
 
@@ -154,15 +153,15 @@ def records_table(records: Sequence[Record], shared: set[str]) -> pa.Table:
             tk_p.append(p.pattern)
         tk_off.append(len(tk_t))
         tok.add([p.latin for p in parts if not p.pattern])
-        variants = sorted({p.variant_key for p in parts})
-        skeletons = sorted({p.skeleton for p in parts})
-        vk.add(variants)
-        sk.add(skeletons)
-        vks.append(" ".join(sorted(p.variant_key for p in parts)))
-        sks.append(" ".join(sorted(p.skeleton for p in parts)))
+        variants = sorted(p.variant_key for p in parts)
+        skeletons = sorted(p.skeleton for p in parts)
+        vk.add(sorted(set(variants)))
+        sk.add(sorted(set(skeletons)))
+        vks.append(" ".join(variants))
+        sks.append(" ".join(skeletons))
         ar.append(any(p.pattern for p in parts))
         nstr.append(" ".join(sorted(p.latin for p in parts)) or None)
-        skels = [x for x in skeletons if x]
+        skels = sorted({x for x in skeletons if x})
         bk.append(f"n:{skels[0]}|{skels[1]}" if len(skels) > 1 else (f"n:{skels[0]}" if skels else None))
         dob.append(rec.dob)
         ctry.add(rec.countries)
