@@ -9,8 +9,10 @@ The comparisons are in :mod:`counterflow.resolve.comparisons`, rendered for the 
 dialect. A model is its levels' parameters: trained once (on the driver's DuckDB), they are
 put into the comparisons of whichever engine scores (:func:`for_dialect`).
 
-Training is unsupervised: u from random pairs, m by expectation maximisation on pairs blocked
-by birth date and by name, λ from a deterministic rule. A new agency's data needs no labels.
+Training is unsupervised: u counted on random pairs, m by expectation maximisation on pairs
+blocked by birth date and by name, λ from a deterministic rule, then u counted again with the
+matches among the random pairs taken out (:mod:`counterflow.resolve.u_estimate`: version 2).
+A new agency's data needs no labels.
 The same model scores on Splink's Spark backend (:mod:`counterflow.engine`).
 """
 
@@ -32,10 +34,11 @@ from counterflow.resolve.blocking import BLOCKING_VERSION
 from counterflow.resolve.comparisons import comparisons, level_labels
 from counterflow.resolve.names import NAME_KEYS_VERSION
 from counterflow.resolve.records import ARROW_POOL, Record
+from counterflow.resolve.u_estimate import comparison_vectors, count_u, u_without_matches
 
 log = logging.getLogger(__name__)
 
-SCORER_VERSION = "1"
+SCORER_VERSION = "2"
 MATCH_THRESHOLD = 0.95  # match probability at or above which the machine judges "positive"
 REVIEW_THRESHOLD = 0.5  # at or above (and below the match threshold): "unsure", for review
 MIN_TRAINING_RECORDS = 400
@@ -57,7 +60,7 @@ def scorer_name(kind: str) -> str:
 
 
 def scorer_id(kind: str) -> str:
-    """``cf-person/1+names-2+blocking-3``: everything that decides a score."""
+    """``cf-person/2+names-2+blocking-4``: everything that decides a score."""
     return f"{scorer_name(kind)}/{SCORER_VERSION}+{NAME_KEYS_VERSION}+{BLOCKING_VERSION}"
 
 
@@ -250,17 +253,17 @@ def train(
     con.unregister("cf_train_arrow")
     from splink import DuckDBAPI
 
-    linker = _linker(DuckDBAPI(con), "cf_train", settings)
     trained = True
     try:
+        vectors = comparison_vectors(con, "cf_train", settings, n_pairs=U_SAMPLE_PAIRS, seed=SEED)
+        linker = _linker(DuckDBAPI(con), "cf_train", count_u(settings, vectors))
         rule = "l.nstr = r.nstr AND l.dob = r.dob" if kind == "person" else "l.nstr = r.nstr"
         linker.training.estimate_probability_two_random_records_match([rule], recall=0.6)
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         for em_rule in EM_RULES[kind]:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 em_rule, record_sample_proportion=1.0, estimate_without_term_frequencies=True
             )
-        model: dict[str, Any] = linker.misc.save_model_to_json()
+        model = u_without_matches(_clean_model(linker.misc.save_model_to_json()), vectors)
     except Exception as exc:  # EM can fail to converge on odd data: keep the priors, say so
         log.warning("training %s failed (%s); using prior parameters", kind, exc)
         model, trained = settings, False
