@@ -11,11 +11,15 @@ see :mod:`counterflow.resolve.names`) and every record gets
 * ``d:`` the full birth date with the first letter of each part's skeleton (a name badly garbled
   but the same date);
 * ``s:`` each selector and document (phone, email, passport…), so that records sharing a
-  shared selector are still scored.
+  shared selector are still scored; ``w:`` each other identifying number;
+* ``a:`` the address's house number with the street word after it (``7|erldunda``): one
+  person's records whose names were both replaced or garbled beyond the keys above (``blocking-4``;
+  FEBRL4 had 9 such true pairs that were never scored, and has none now).
 
 A key whose block holds more records than its type allows (``MAX_BLOCK_BY_TYPE``: 200 for name
-pairs, 100 for a full date, 10 for a part with a year, 20 for first letters) is not used (a very
-common name and year): its pairs are too many and each too weak. On the 200,000 records of
+pairs, 100 for a full date, 10 for a part with a year, 20 for first letters and for an address)
+is not used (a very common name and year; a reception centre or a block of flats): its pairs
+are too many and each too weak. On the 200,000 records of
 ``benchmarks/bench_resolve_speed.py`` (truth rebuilt from the generator's seed) a part with a
 year brought 2.0 M pairs no other key did, of which 1,306 were true, and first letters 275 k with
 232 true. ``blocking-2`` capped the first at 30 (was 100); ``blocking-3`` caps it at 10 and first
@@ -35,10 +39,10 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from counterflow.engine import Engine
 from counterflow.resolve.records import ARROW_POOL, Record
 
-BLOCKING_VERSION = "blocking-3"
+BLOCKING_VERSION = "blocking-4"
 MAX_BLOCK = 400
 # The largest usable block per key type: the weaker the key, the smaller its blocks must be.
-MAX_BLOCK_BY_TYPE = {"n": 200, "y": 10, "d": 100, "i": 20, "s": MAX_BLOCK, "w": MAX_BLOCK}
+MAX_BLOCK_BY_TYPE = {"n": 200, "y": 10, "d": 100, "i": 20, "a": 20, "s": MAX_BLOCK, "w": MAX_BLOCK}
 
 
 def record_keys(rec: Record) -> list[str]:
@@ -63,7 +67,19 @@ def record_keys(rec: Record) -> list[str]:
     keys.extend(f"s:{s}" for s in rec.docs)
     for w in rec.weak_ids:
         keys.append(f"w:{w}")
+    place = address_key(rec.address)
+    if place:
+        keys.append(f"a:{place}")
     return keys
+
+
+def address_key(words: Sequence[str]) -> str | None:
+    """An address's house number with the street word after it (``7|erldunda``), or None."""
+    for i, word in enumerate(words):
+        if word.isdigit():
+            street = next((w for w in words[i + 1 :] if w.isalpha() and len(w) >= 3), None)
+            return f"{word}|{street}" if street else None
+    return None
 
 
 def cap_expr(max_block: int = MAX_BLOCK) -> str:

@@ -36,7 +36,7 @@ from counterflow.resolve.records import Record, record_from_json, record_to_json
 from counterflow.resolve.resolver import SCORED_KINDS, Resolution, score_kind
 from counterflow.resolve.splink_model import MATCH_THRESHOLD, TrainedModel, records_table
 
-INDEX_VERSION = "3"  # bump with any change of the tables, comparison columns or name keys
+INDEX_VERSION = "4"  # bump with any change of the tables, comparison columns, name or blocking keys
 
 
 def _selector_rows(records: Sequence[Record]) -> pa.Table:
