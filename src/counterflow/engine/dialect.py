@@ -26,6 +26,7 @@ class Dialect:
     pattern_hits_of: str
     days_of: str
     union_of: str
+    numbers_of: str
 
     def size(self, items: str) -> str:
         """The number of elements of a list."""
@@ -51,6 +52,10 @@ class Dialect:
         """Whole days from date ``start`` to date ``end`` (negative if ``end`` is earlier)."""
         return self.days_of.format(start, end)
 
+    def numbers(self, words: str) -> str:
+        """The elements of a list of words that are whole numbers (an address's house number…)."""
+        return self.numbers_of.format(words)
+
     def union(self, lists: str) -> str:
         """Aggregate: the distinct elements of every list in the group, sorted."""
         return self.union_of.format(lists)
@@ -68,6 +73,7 @@ DUCKDB = Dialect(
     ),
     days_of="date_diff('day', {0}, {1})",
     union_of="list_sort(list_distinct(flatten(list({0}))))",
+    numbers_of="list_filter({0}, x -> regexp_full_match(x, '[0-9]+'))",
 )
 
 SPARK = Dialect(
@@ -80,6 +86,7 @@ SPARK = Dialect(
     pattern_hits_of="size(filter({0}, x -> x.p <> '' AND exists({1}, y -> y rlike x.p)))",
     days_of="datediff({1}, {0})",
     union_of="array_sort(array_distinct(flatten(collect_list({0}))))",
+    numbers_of="filter({0}, x -> x rlike '^[0-9]+$')",
 )
 
 _BY_NAME = {d.name: d for d in (DUCKDB, SPARK)}
