@@ -8,7 +8,6 @@ from counterflow.resolve.records import record_from_ftm
 from counterflow.resolve.splink_model import connect, records_table, settings_for
 from counterflow.resolve.u_estimate import (
     comparison_vectors,
-    count_u,
     non_match_probability,
     random_pairs,
     u_without_matches,
@@ -68,7 +67,8 @@ def test_comparison_vectors_are_splinks_gammas():
 
 def _world(n_matches: int, n_other: int, n_sharing: int):
     """Synthetic comparison vectors: matches agree on name, date and number; non-matches on
-    nothing, except ``n_sharing`` of them that share the number (a family's)."""
+    nothing, except ``n_sharing`` of them that share the number (a family's). The settings' u is
+    the plain share of the pairs at each level, as Splink counts it."""
     settings = settings_for("person")
     top = {c["output_column_name"]: len(c["comparison_levels"]) - 2 for c in settings["comparisons"]}
     n = n_matches + n_other
@@ -77,6 +77,12 @@ def _world(n_matches: int, n_other: int, n_sharing: int):
         vectors[name][:n_matches] = top[name]
         vectors[name][n_matches:] = 0
     vectors["other_ids"][n_matches : n_matches + n_sharing] = top["other_ids"]
+    for c in settings["comparisons"]:
+        levels = [lv for lv in c["comparison_levels"] if not lv.get("is_null_level")][::-1]
+        gamma = vectors[c["output_column_name"]]
+        for g, level in enumerate(levels):
+            if (gamma == g).any():
+                level["u_probability"] = float((gamma == g).sum() / (gamma >= 0).sum())
     return settings, vectors
 
 
@@ -87,22 +93,9 @@ def _level(settings, comparison, label):
     raise KeyError(comparison)
 
 
-def test_counted_u_is_the_share_of_random_pairs_and_unseen_levels_keep_their_prior():
-    settings, vectors = _world(10, 990, 2)
-    counted = count_u(settings, vectors)
-    assert _level(counted, "other_ids", "same number")["u_probability"] == pytest.approx(12 / 1000)
-    assert _level(counted, "dob", "same date")["u_probability"] == pytest.approx(10 / 1000)
-    prior = _level(settings, "dob", "day and month swapped")["u_probability"]
-    assert _level(counted, "dob", "day and month swapped")["u_probability"] == prior
-    assert (
-        _level(settings, "dob", "same date")["u_probability"]
-        != _level(counted, "dob", "same date")["u_probability"]
-    )  # a copy was changed, not the settings given
-
-
 def test_matches_are_taken_out_of_u_but_not_out_of_names():
-    settings, vectors = _world(10, 990, 2)
-    counted = count_u(settings, vectors)
+    counted, vectors = _world(10, 990, 2)
+    assert _level(counted, "other_ids", "same number")["u_probability"] == pytest.approx(12 / 1000)
     counted["probability_two_random_records_match"] = 0.01
     for comparison, label, m in (("name", "same name", 0.9), ("dob", "same date", 0.9)):
         _level(counted, comparison, label)["m_probability"] = m
@@ -114,5 +107,8 @@ def test_matches_are_taken_out_of_u_but_not_out_of_names():
     assert _level(fixed, "other_ids", "same number")["u_probability"] == pytest.approx(2 / 990, rel=0.02)
     # Nothing but matches had the same date: half a pair's worth, not zero.
     assert _level(fixed, "dob", "same date")["u_probability"] == pytest.approx(0.5 / 990, rel=0.02)
-    # Names keep the plain count.
+    # Names keep the plain count; a level no pair reached keeps its u; the model given is unchanged.
     assert _level(fixed, "name", "same name")["u_probability"] == pytest.approx(10 / 1000)
+    swapped = _level(counted, "dob", "day and month swapped")["u_probability"]
+    assert _level(fixed, "dob", "day and month swapped")["u_probability"] == swapped
+    assert _level(counted, "other_ids", "same number")["u_probability"] == pytest.approx(12 / 1000)

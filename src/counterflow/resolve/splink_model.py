@@ -34,7 +34,7 @@ from counterflow.resolve.blocking import BLOCKING_VERSION
 from counterflow.resolve.comparisons import comparisons, level_labels
 from counterflow.resolve.names import NAME_KEYS_VERSION
 from counterflow.resolve.records import ARROW_POOL, Record
-from counterflow.resolve.u_estimate import comparison_vectors, count_u, u_without_matches
+from counterflow.resolve.u_estimate import comparison_vectors, u_without_matches
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ REVIEW_THRESHOLD = 0.5  # at or above (and below the match threshold): "unsure",
 MIN_TRAINING_RECORDS = 400
 MAX_TRAINING_RECORDS = 60_000
 U_SAMPLE_PAIRS = 200_000
+U_RECOUNT_PAIRS = 200_000  # random pairs on which u is counted again without the matches
 SEED = 42
-SCORE_CHUNK_PAIRS = 1_000_000  # candidate pairs scored at once on an embedded engine
+SCORE_CHUNK_PAIRS = 3_000_000  # candidate pairs scored at once on an embedded engine
 
 
 PRIORS = {"person": 0.0005, "org": 0.005}
@@ -241,29 +242,44 @@ class TrainedModel:
 
 
 def train(
-    con: duckdb.DuckDBPyConnection, kind: str, records: Sequence[Record], shared: set[str]
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    records: Sequence[Record],
+    shared: set[str],
+    *,
+    table: pa.Table | None = None,
 ) -> TrainedModel:
-    """Estimate the scorer's parameters from unlabelled records (priors kept when too few)."""
+    """Estimate the scorer's parameters from unlabelled records (priors kept when too few).
+
+    ``table``, if given, is ``records_table(records, shared)``: the sample's rows are taken from
+    it rather than built again."""
     settings = settings_for(kind)
     sample = _sample(records, MAX_TRAINING_RECORDS)
     if len(sample) < MIN_TRAINING_RECORDS:
         return TrainedModel(kind, scorer_id(kind), settings, False, len(sample))
-    con.register("cf_train_arrow", records_table(sample, shared))
+    if table is None:
+        sample_table = records_table(sample, shared)
+    else:
+        row = {r.uid: i for i, r in enumerate(records)}
+        sample_table = table.take(pa.array([row[r.uid] for r in sample], pa.int64()))
+    con.register("cf_train_arrow", sample_table)
     con.execute("CREATE OR REPLACE TABLE cf_train AS SELECT * FROM cf_train_arrow")
     con.unregister("cf_train_arrow")
     from splink import DuckDBAPI
 
     trained = True
     try:
-        vectors = comparison_vectors(con, "cf_train", settings, n_pairs=U_SAMPLE_PAIRS, seed=SEED)
-        linker = _linker(DuckDBAPI(con), "cf_train", count_u(settings, vectors))
+        linker = _linker(DuckDBAPI(con), "cf_train", settings)
         rule = "l.nstr = r.nstr AND l.dob = r.dob" if kind == "person" else "l.nstr = r.nstr"
         linker.training.estimate_probability_two_random_records_match([rule], recall=0.6)
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         for em_rule in EM_RULES[kind]:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 em_rule, record_sample_proportion=1.0, estimate_without_term_frequencies=True
             )
-        model = u_without_matches(_clean_model(linker.misc.save_model_to_json()), vectors)
+        model = _clean_model(linker.misc.save_model_to_json())
+        vectors = comparison_vectors(con, "cf_train", model, n_pairs=U_RECOUNT_PAIRS, seed=SEED)
+        model = u_without_matches(model, vectors)
     except Exception as exc:  # EM can fail to converge on odd data: keep the priors, say so
         log.warning("training %s failed (%s); using prior parameters", kind, exc)
         model, trained = settings, False
@@ -325,8 +341,10 @@ def _predict_in_chunks(
 ) -> pa.Table:
     """Score ``cf_blocked_all`` a range of left records at a time, each chunk against only the
     records its pairs name. Scores are per pair, so the result is the same as in one go; what
-    changes is the memory DuckDB needs at once: scoring the 1M bench's pairs in one join ran out of
-    a 256 MB limit where chunks of a million pairs spill and finish."""
+    changes is the memory DuckDB needs at once: scoring the 1M bench's 13 M pairs in one join ran
+    out of a 256 MB limit where chunks spill and finish. Each chunk costs a Splink prediction's
+    set-up: at 200,000 records, three chunks of 0.8 M pairs took 12-13 s where one of 2.5 M took
+    9 s, hence :data:`SCORE_CHUNK_PAIRS` of 3 M."""
     k = -(-n // SCORE_CHUNK_PAIRS)
     cuts = engine.scalar(
         "SELECT quantile_disc(join_key_l, [" + ", ".join(str(i / k) for i in range(1, k)) + "]) "

@@ -8,14 +8,14 @@ random pairs that share a 7-digit number, a personal phone or a full birth date,
 such levels comes out tens or hundreds of times too large and their agreement weighs little
 (FEBRL3's shared number: u 5e-4, +10.7 bits; the scenario's personal phone: u 1.3e-3).
 
-So training counts u itself, on comparison vectors computed once for a fixed random sample of
-pairs (:func:`comparison_vectors`, :func:`count_u`), the way Splink does; and once m and λ are
-learnt it counts again with each pair weighted by its probability of *not* matching under the
-model (:func:`u_without_matches`: an expectation step on the random pairs, :data:`ROUNDS` times).
+So once Splink has counted u and learnt m and λ, training counts u again on comparison vectors
+of a fixed random sample of pairs (:func:`comparison_vectors`), each pair weighted by its
+probability of *not* matching under the model (:func:`u_without_matches`: an expectation step on
+the random pairs, :data:`ROUNDS` times).
 
-* A level no random pair reached keeps its prior u (Splink's rule too: nothing to count).
+* A level no random pair reached keeps the u it had (nothing to count).
 * A level reached only by matches gets half a pair's worth, not zero: a weight, not infinity.
-* **Names keep the plain count** (:data:`PLAIN_U`). A name's u is an average over names, far too
+* **Names keep Splink's count** (:data:`PLAIN_U`). A name's u is an average over names, far too
   small for common names and too large for rare ones, and the common ones are where namesakes
   are. Taking the matches out of it made every common name more convincing: on the scenario two
   "Ali Hussein" born the same year merged (hard negatives falsely merged 6 → 14), and no FEBRL
@@ -32,7 +32,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
-__all__ = ["PLAIN_U", "ROUNDS", "comparison_vectors", "count_u", "random_pairs", "u_without_matches"]
+__all__ = [
+    "PLAIN_U",
+    "ROUNDS",
+    "comparison_vectors",
+    "non_match_probability",
+    "random_pairs",
+    "u_without_matches",
+]
 
 ROUNDS = 2
 PLAIN_U = frozenset({"name"})
@@ -107,25 +114,16 @@ def _levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]
 
 
-def _set_u(comparison: dict[str, Any], gamma: np.ndarray, weight: np.ndarray | None) -> None:
+def _set_u(comparison: dict[str, Any], gamma: np.ndarray, weight: np.ndarray) -> None:
     levels = _levels(comparison)
     seen = np.bincount(gamma[gamma >= 0], minlength=len(levels))
-    w = np.ones(len(gamma)) if weight is None else weight
-    mass = np.bincount(gamma[gamma >= 0], weights=w[gamma >= 0], minlength=len(levels))
+    mass = np.bincount(gamma[gamma >= 0], weights=weight[gamma >= 0], minlength=len(levels))
     total = float(mass.sum())
     if total <= 0:
         return
     for g, level in enumerate(levels):
         if seen[g]:
             level["u_probability"] = max(float(mass[g]), 0.5) / total
-
-
-def count_u(settings: dict[str, Any], vectors: Vectors) -> dict[str, Any]:
-    """``settings`` with every comparison's u its levels' shares among the random pairs."""
-    out: dict[str, Any] = json.loads(json.dumps(settings))
-    for comparison in out["comparisons"]:
-        _set_u(comparison, vectors[comparison["output_column_name"]], None)
-    return out
 
 
 def non_match_probability(model: dict[str, Any], vectors: Vectors) -> np.ndarray:
