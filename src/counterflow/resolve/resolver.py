@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa  # type: ignore[import-untyped]
+
 from counterflow.engine import Engine, LocalEngine
 from counterflow.resolve.blocking import BlockingStats, candidate_pairs
 from counterflow.resolve.clustering import (
@@ -131,9 +133,11 @@ def _resolve(
         subset = [r for r in recs if r.kind == kind]
         if len(subset) < 2:
             continue
+        table = records_table(subset, ident.shared_keys)  # built once: training takes a sample of it
         if kind not in trained:
-            trained[kind] = train(engine.duckdb, kind, subset, ident.shared_keys)
-        scored.extend(score_kind(engine, trained[kind], subset, ident.shared_keys, "cf_pairs"))
+            trained[kind] = train(engine.duckdb, kind, subset, ident.shared_keys, table=table)
+        scored.extend(score_kind(engine, trained[kind], subset, ident.shared_keys, "cf_pairs", table=table))
+        del table
     links: list[Link] = [
         Link(lk.left, lk.right, IDENTIFIER, 1.0, f"identifier {lk.selector}") for lk in ident.links
     ]
@@ -177,14 +181,17 @@ def score_kind(
     subset: Sequence[Record],
     shared: set[str],
     pairs_table: str,
+    *,
+    table: pa.Table | None = None,
 ) -> list[ScoredPair]:
-    """Score the candidate pairs among ``subset`` with ``model``."""
-    table = f"cf_rec_{model.kind}"
-    engine.put(table, records_table(subset, shared))
+    """Score the candidate pairs among ``subset`` with ``model`` (``table``: their Splink input
+    table, if already built)."""
+    name = f"cf_rec_{model.kind}"
+    engine.put(name, records_table(subset, shared) if table is None else table)
     try:
-        result = score_pairs(engine, model, table, pairs_table, threshold=REVIEW_THRESHOLD, within=True)
+        result = score_pairs(engine, model, name, pairs_table, threshold=REVIEW_THRESHOLD, within=True)
     finally:
-        engine.drop(table)
+        engine.drop(name)
     cols: dict[str, Any] = result.to_pydict()
     return [
         ScoredPair(int(a), int(b), float(w), float(p))
