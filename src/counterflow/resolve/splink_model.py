@@ -267,9 +267,9 @@ def train(
     con.unregister("cf_train_arrow")
     from splink import DuckDBAPI
 
+    linker = _linker(DuckDBAPI(con), "cf_train", settings)
     trained = True
     try:
-        linker = _linker(DuckDBAPI(con), "cf_train", settings)
         rule = "l.nstr = r.nstr AND l.dob = r.dob" if kind == "person" else "l.nstr = r.nstr"
         linker.training.estimate_probability_two_random_records_match([rule], recall=0.6)
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
