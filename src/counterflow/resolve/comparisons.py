@@ -18,7 +18,7 @@ from typing import Any
 
 from counterflow.engine.dialect import DUCKDB, Dialect
 
-__all__ = ["comparisons", "level_labels"]
+__all__ = ["comparisons", "level_labels", "levels_by_gamma"]
 
 
 def _level(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
@@ -240,3 +240,8 @@ def level_labels(comparison_list: list[dict[str, Any]]) -> list[tuple[str, list[
         (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
         for c in comparison_list
     ]
+
+
+def levels_by_gamma(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """A comparison's non-null levels, index = gamma (Splink numbers them from the last, 0, up)."""
+    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from counterflow.engine import LocalEngine
+from counterflow.resolve.comparisons import levels_by_gamma
 from counterflow.resolve.identifiers import compatible
 from counterflow.resolve.names import Part, matched_parts
 from counterflow.resolve.records import Record
@@ -36,14 +37,12 @@ def _levels(model: TrainedModel, row: dict[str, Any]) -> list[dict[str, Any]]:
     for comparison in model.settings["comparisons"]:
         name = comparison["output_column_name"]
         gamma = row.get(f"gamma_{name}")
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         if gamma is None or gamma < 0:
             out.append(
                 {"comparison": name, "level": "missing on one side", "bayes_factor": 1.0, "weight": 0.0}
             )
             continue
-        # Splink numbers non-null levels from the bottom (ELSE = 0) up.
-        level = levels[len(levels) - 1 - int(gamma)]
+        level = levels_by_gamma(comparison)[int(gamma)]
         weight = float(row.get(f"mw_{name}") or 0.0)
         out.append(
             {

@@ -283,7 +283,7 @@ def train(
     except Exception as exc:  # EM can fail to converge on odd data: keep the priors, say so
         log.warning("training %s failed (%s); using prior parameters", kind, exc)
         model, trained = settings, False
-    return TrainedModel(kind, scorer_id(kind), _clean_model(model), trained, len(sample))
+    return TrainedModel(kind, scorer_id(kind), model, trained, len(sample))
 
 
 def _clean_model(model: dict[str, Any]) -> dict[str, Any]:

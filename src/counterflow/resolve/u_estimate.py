@@ -32,6 +32,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from counterflow.resolve.comparisons import levels_by_gamma
+
 __all__ = [
     "PLAIN_U",
     "ROUNDS",
@@ -76,7 +78,7 @@ def _level_marking(settings: dict[str, Any]) -> dict[str, Any]:
     copying the records' lists into the result."""
     marked: dict[str, Any] = json.loads(json.dumps(settings))
     for comparison in marked["comparisons"]:
-        for gamma, level in enumerate(_levels(comparison)):
+        for gamma, level in enumerate(levels_by_gamma(comparison)):
             level["u_probability"] = 0.5
             level["m_probability"] = 0.5 * 2.0 ** -(gamma + 1)
             level.pop("fix_m_probability", None)
@@ -109,13 +111,8 @@ def comparison_vectors(
     return {name: np.asarray(got[f"g_{name}"], dtype=np.int8) for name in names}
 
 
-def _levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
-    """The non-null levels, index = gamma (Splink numbers them from the last, 0, upwards)."""
-    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]
-
-
 def _set_u(comparison: dict[str, Any], gamma: np.ndarray, weight: np.ndarray) -> None:
-    levels = _levels(comparison)
+    levels = levels_by_gamma(comparison)
     seen = np.bincount(gamma[gamma >= 0], minlength=len(levels))
     mass = np.bincount(gamma[gamma >= 0], weights=weight[gamma >= 0], minlength=len(levels))
     total = float(mass.sum())
@@ -132,7 +129,7 @@ def non_match_probability(model: dict[str, Any], vectors: Vectors) -> np.ndarray
     n = len(next(iter(vectors.values()), np.empty(0)))
     weight = np.full(n, math.log2(lam / (1 - lam)))
     for comparison in model["comparisons"]:
-        levels = _levels(comparison)
+        levels = levels_by_gamma(comparison)
         bits = [math.log2(max(lv["m_probability"], 1e-12) / lv["u_probability"]) for lv in levels]
         gamma = vectors[comparison["output_column_name"]]
         table = np.asarray([*bits, 0.0])  # gamma -1 (null) reads the trailing 0
